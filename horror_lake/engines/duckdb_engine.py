@@ -1,0 +1,61 @@
+"""The default engine: DuckDB in process, over Arrow datasets of the lake partitions."""
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from horror_lake.engines.base import ModelError, check_inputs
+from horror_lake.engines.models import SqlModel, translate
+from horror_lake.lake.tables import LakeTable
+
+
+class DuckDBEngine:
+    """Runs the Spark SQL models through sqlglot's DuckDB translation.
+
+    Local partitions are scanned by DuckDB's own Parquet reader (only the columns a model
+    uses); S3 partitions are read through pyarrow, since DuckDB's httpfs extension is a
+    download away and may not be reachable.
+    """
+
+    name = "duckdb"
+
+    def __init__(self, threads: int | None = None, memory_limit: str | None = None) -> None:
+        self._config: dict[str, str | int] = {}
+        if threads:
+            self._config["threads"] = threads
+        if memory_limit:
+            self._config["memory_limit"] = memory_limit
+
+    def run_model(self, model: SqlModel, inputs: Mapping[str, LakeTable]) -> pa.Table:
+        check_inputs(model, inputs)
+        with self._connection(inputs) as con:
+            try:
+                return con.sql(model.sql("duckdb")).to_arrow_table()
+            except duckdb.Error as error:
+                raise ModelError(f"{model.label} failed on DuckDB: {error}") from None
+
+    def query(self, spark_sql: str, inputs: Mapping[str, LakeTable]) -> list[tuple[Any, ...]]:
+        with self._connection(inputs) as con:
+            try:
+                return con.sql(translate(spark_sql, "duckdb")).fetchall()
+            except duckdb.Error as error:
+                raise ModelError(f"query failed on DuckDB: {error}\n{spark_sql}") from None
+
+    def close(self) -> None:
+        """Nothing to release: each model gets its own short-lived connection."""
+
+    @contextmanager
+    def _connection(self, inputs: Mapping[str, LakeTable]) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = duckdb.connect(config=self._config)
+        try:
+            for name, table in inputs.items():
+                if table.local_path is not None:
+                    con.read_parquet(table.local_path).create_view(name)
+                else:
+                    con.register(name, table.read())
+            yield con
+        finally:
+            con.close()

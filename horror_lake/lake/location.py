@@ -1,0 +1,91 @@
+"""Where the lake lives: a local folder or an ``s3://bucket/prefix``, behind one pyarrow filesystem.
+
+This module is the one place that turns a root setting into a filesystem and builds lake paths.
+"""
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from urllib.parse import urlparse
+
+import pyarrow.fs as pafs
+
+PARTITION_COLUMN = "ingestion_date"
+ZONES = ("raw", "trusted", "refined", "dashboards")
+
+
+def s3_filesystem(bucket: str) -> pafs.S3FileSystem:
+    """An S3 filesystem configured from the standard AWS environment.
+
+    Credentials come from the AWS default chain (env, profile, instance role); the endpoint from
+    ``AWS_ENDPOINT_URL_S3`` or ``AWS_ENDPOINT_URL`` so the same code talks to AWS or a local S3 API.
+    """
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if region is None and endpoint is None:
+        region = pafs.resolve_s3_region(bucket)
+    options: dict[str, object] = {"region": region or "us-east-1"}
+    if endpoint:
+        parsed = urlparse(endpoint)
+        options["endpoint_override"] = parsed.netloc or parsed.path
+        options["scheme"] = parsed.scheme or "https"
+    return pafs.S3FileSystem(**options)
+
+
+@dataclass(frozen=True)
+class StorageLocation:
+    """A root folder, local or on S3, with the filesystem that reaches it.
+
+    ``root`` is a local path (relative paths resolve against the working directory) or an
+    ``s3://bucket/prefix`` URI.
+    """
+
+    root: str
+
+    @property
+    def is_s3(self) -> bool:
+        return self.root.startswith("s3://")
+
+    @cached_property
+    def filesystem(self) -> pafs.FileSystem:
+        if self.is_s3:
+            return s3_filesystem(self.bucket)
+        return pafs.LocalFileSystem()
+
+    @property
+    def bucket(self) -> str:
+        return urlparse(self.root).netloc
+
+    @cached_property
+    def base_path(self) -> str:
+        """The root as a path for ``filesystem`` (``bucket/prefix`` on S3, absolute locally)."""
+        if self.is_s3:
+            parsed = urlparse(self.root)
+            return f"{parsed.netloc}/{parsed.path.strip('/')}".rstrip("/")
+        return os.path.abspath(os.path.expanduser(self.root))
+
+    def path(self, *parts: str) -> str:
+        return "/".join([self.base_path, *parts])
+
+    def uri(self, path: str) -> str:
+        """A path of ``filesystem`` written the way a user would paste it (s3://... or /abs)."""
+        return f"s3://{path}" if self.is_s3 else path
+
+    def exists(self, path: str) -> bool:
+        return self.filesystem.get_file_info(path).type != pafs.FileType.NotFound
+
+
+@dataclass(frozen=True)
+class LakeLocation(StorageLocation):
+    """The lake root; tables live at ``<root>/<zone>/<table>/ingestion_date=YYYY-MM-DD/``."""
+
+    def partition_dir(self, zone: str, table: str, partition_key: str) -> str:
+        return self.path(zone, table, f"{PARTITION_COLUMN}={partition_key}")
+
+    def staging_dir(self, zone: str, table: str, partition_key: str) -> str:
+        """Where a partition is written before it is moved into place.
+
+        Names starting with ``_`` are skipped by Hive-style readers (Spark, Athena, Glue crawlers),
+        so a half-written file here is never read as data.
+        """
+        return self.path(zone, table, "_staging", f"{PARTITION_COLUMN}={partition_key}")

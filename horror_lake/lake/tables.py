@@ -1,0 +1,126 @@
+"""One partition of one lake table: write it atomically, read it back, describe it.
+
+Each partition is a single Parquet file, ``part-00000.parquet``. It is written to a staging path
+and then moved over the old file, so a reader sees the old partition or the new one, never half of
+either, and re-writing a partition replaces it instead of adding rows.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
+
+from horror_lake.lake.location import LakeLocation
+
+DATA_FILE = "part-00000.parquet"
+ROW_GROUP_ROWS = 256 * 1024
+
+
+@dataclass(frozen=True)
+class LakeTable:
+    """A reference to ``<zone>/<table>/ingestion_date=<partition_key>`` in a lake.
+
+    Assets receive these as inputs instead of data, so each engine reads the partition its own
+    way (DuckDB natively or through pyarrow, Spark through its Hadoop filesystem).
+    """
+
+    location: LakeLocation
+    zone: str
+    name: str
+    partition_key: str
+
+    @property
+    def directory(self) -> str:
+        return self.location.partition_dir(self.zone, self.name, self.partition_key)
+
+    @property
+    def data_path(self) -> str:
+        return f"{self.directory}/{DATA_FILE}"
+
+    @property
+    def uri(self) -> str:
+        return self.location.uri(self.directory)
+
+    def exists(self) -> bool:
+        return self.location.exists(self.data_path)
+
+    @property
+    def local_path(self) -> str | None:
+        """The data file as a local path, or None when the lake is on S3."""
+        return None if self.location.is_s3 else self.data_path
+
+    def read(self) -> pa.Table:
+        """The whole partition in memory (for S3 inputs and small tables)."""
+        return self.parquet_file().read()
+
+    def parquet_file(self) -> pq.ParquetFile:
+        if not self.exists():
+            raise FileNotFoundError(
+                f"{self.zone}/{self.name} has no partition {self.partition_key} at {self.uri}; "
+                "materialize it first"
+            )
+        return pq.ParquetFile(self.location.filesystem.open_input_file(self.data_path))
+
+    def write(self, data: pa.Table | pa.RecordBatchReader) -> None:
+        """Replace the partition with ``data`` (write aside, then move into place)."""
+        fs = self.location.filesystem
+        staging = self.location.staging_dir(self.zone, self.name, self.partition_key)
+        _delete_dir(fs, staging)
+        fs.create_dir(staging, recursive=True)
+        staged = f"{staging}/{uuid.uuid4().hex}.parquet"
+        try:
+            _write_parquet(fs, staged, data)
+            fs.create_dir(self.directory, recursive=True)
+            fs.move(staged, self.data_path)
+        finally:
+            _delete_dir(fs, staging)
+        _delete_strays(fs, self.directory, keep=self.data_path)
+
+
+def _write_parquet(fs: pafs.FileSystem, path: str, data: pa.Table | pa.RecordBatchReader) -> None:
+    with fs.open_output_stream(path) as sink, pq.ParquetWriter(sink, data.schema) as writer:
+        if isinstance(data, pa.Table):
+            writer.write_table(data, row_group_size=ROW_GROUP_ROWS)
+        else:
+            for batch in data:
+                writer.write_batch(batch, row_group_size=ROW_GROUP_ROWS)
+
+
+def _delete_dir(fs: pafs.FileSystem, path: str) -> None:
+    if fs.get_file_info(path).type != pafs.FileType.NotFound:
+        fs.delete_dir(path)
+
+
+def _delete_strays(fs: pafs.FileSystem, directory: str, keep: str) -> None:
+    """Remove files a different writer layout left in the partition folder."""
+    for info in fs.get_file_info(pafs.FileSelector(directory, allow_not_found=True)):
+        if info.path != keep:
+            if info.type == pafs.FileType.Directory:
+                fs.delete_dir(info.path)
+            else:
+                fs.delete_file(info.path)
+
+
+@dataclass(frozen=True)
+class PartitionFacts:
+    row_count: int
+    uri: str
+    schema: pa.Schema
+    preview: pa.Table
+
+
+def describe(table: LakeTable, preview_rows: int = 5) -> PartitionFacts:
+    """Row count, schema and a few rows of the partition, read back from its Parquet file."""
+    parquet = table.parquet_file()
+    head = next(parquet.iter_batches(batch_size=preview_rows), None)
+    preview = (
+        pa.Table.from_batches([head]) if head is not None else parquet.schema_arrow.empty_table()
+    )
+    return PartitionFacts(
+        row_count=parquet.metadata.num_rows,
+        uri=table.uri,
+        schema=parquet.schema_arrow,
+        preview=preview.slice(0, preview_rows),
+    )

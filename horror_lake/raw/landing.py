@@ -1,0 +1,61 @@
+"""The landing folder, where the source exports arrive (local folder or s3:// prefix)."""
+
+import os
+
+import dagster as dg
+import pyarrow.fs as pafs
+
+from horror_lake.lake.location import StorageLocation
+
+DEFAULT_LANDING = "data/landing"
+
+
+class LandingFileError(RuntimeError):
+    """A landing file is missing or can't be read; the message says which and why."""
+
+
+class LandingResource(dg.ConfigurableResource):
+    """Landing folder: ``path`` if set, else ``HORROR_LAKE_LANDING``, else ``data/landing``.
+
+    For ingestion date D the file is taken from ``<landing>/D/<file>`` when that exists
+    (backfills of earlier landings), else from ``<landing>/<file>``.
+    """
+
+    path: str | None = None
+
+    def location(self) -> StorageLocation:
+        return StorageLocation(
+            self.path or os.environ.get("HORROR_LAKE_LANDING") or DEFAULT_LANDING
+        )
+
+    def candidates(self, file_name: str, partition_key: str) -> list[str]:
+        location = self.location()
+        return [location.path(partition_key, file_name), location.path(file_name)]
+
+    def find(self, file_name: str, partition_key: str) -> str:
+        """The path of ``file_name`` for ``partition_key``; the error names where it looked."""
+        location = self.location()
+        candidates = self.candidates(file_name, partition_key)
+        for path in candidates:
+            info = location.filesystem.get_file_info(path)
+            if info.type == pafs.FileType.File:
+                return path
+            if info.type == pafs.FileType.Directory:
+                raise LandingFileError(f"{location.uri(path)} is a directory, expected a file")
+        looked = " or ".join(location.uri(p) for p in candidates)
+        raise LandingFileError(
+            f"landing file {file_name} not found: looked for {looked}. Set HORROR_LAKE_LANDING "
+            f"to the folder holding it, or make sample data with "
+            f"`horror-lake sample --out {location.root}`."
+        )
+
+    def read(self, path: str) -> bytes:
+        location = self.location()
+        try:
+            with location.filesystem.open_input_stream(path) as stream:
+                return stream.read()
+        except OSError as error:
+            raise LandingFileError(f"cannot read {location.uri(path)}: {error}") from None
+
+    def uri(self, path: str) -> str:
+        return self.location().uri(path)

@@ -1,0 +1,47 @@
+-- fato_filme
+-- Grain: one row per horror title x genre (every genre of the title, Horror included; the
+-- others are its subgenres), with the title's metrics. Averages per genre read straight off
+-- this table; title_genre_count lets a reader weight a title once across its genres.
+
+with
+
+horror_titles as (
+    select * from dim_filme
+),
+
+genres as (
+    select genre_id, genre_name from dim_genero
+),
+
+title_genres as (
+    select
+        horror_titles.title_id,
+        horror_titles.title_type,
+        genre_name,
+        horror_titles.release_year,
+        horror_titles.release_decade,
+        horror_titles.runtime_minutes,
+        horror_titles.average_rating,
+        horror_titles.vote_count,
+        cast(size(horror_titles.genres) as int) as title_genre_count
+    from horror_titles
+    lateral view explode(horror_titles.genres) exploded as genre_name
+),
+
+final as (
+    select
+        title_genres.title_id,
+        genres.genre_id,
+        title_genres.title_type,
+        title_genres.genre_name = 'Horror' as is_horror_genre,
+        title_genres.release_year,
+        title_genres.release_decade,
+        title_genres.runtime_minutes,
+        title_genres.average_rating,
+        title_genres.vote_count,
+        title_genres.title_genre_count
+    from title_genres
+    left join genres on title_genres.genre_name = genres.genre_name
+)
+
+select * from final
