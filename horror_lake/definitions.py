@@ -5,7 +5,7 @@ import dagster as dg
 from horror_lake.checks import asset_checks
 from horror_lake.engines.resource import EngineResource
 from horror_lake.lake.resources import LakeIOManager, LakeResource
-from horror_lake.partitions import daily_partitions, today_partition_key
+from horror_lake.partitions import today_partition_key
 from horror_lake.raw.assets import raw_assets
 from horror_lake.raw.landing import LandingResource
 from horror_lake.refined.assets import refined_assets
@@ -22,8 +22,7 @@ def build_job():  # noqa: ANN201 (an unresolved asset job, not a public dagster 
     """
     return dg.define_asset_job(
         JOB_NAME,
-        selection=dg.AssetSelection.all(include_sources=False),
-        partitions_def=daily_partitions,
+        selection=dg.AssetSelection.all(),
         executor_def=dg.in_process_executor,
         tags={"dagster/partition": today_partition_key()},
         description="CSV -> raw -> trusted -> refined for one ingestion date.",

@@ -23,7 +23,7 @@ class DuckDBEngine:
     name = "duckdb"
 
     def __init__(self, threads: int | None = None, memory_limit: str | None = None) -> None:
-        self._config: dict[str, str | int] = {}
+        self._config: dict[str, str | bool | int | float | list[str]] = {}
         if threads:
             self._config["threads"] = threads
         if memory_limit:

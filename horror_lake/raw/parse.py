@@ -16,7 +16,7 @@ fields go through the Python tokenizer.
 
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -178,22 +178,24 @@ class _Settled:
 
 
 def _parse_lines(
-    lines: list[str] | list[bytes], numbers: list[int], header: tuple[str, ...], source_file: str
+    lines: Sequence[str | bytes], numbers: list[int], header: tuple[str, ...], source_file: str
 ) -> _Settled:
     """Tokenize lines one by one: each becomes a row, a rejected line, or a counted blank."""
     values: list[list[str]] = []
     good_numbers: list[int] = []
-    rejects: dict[str, list] = {"line_number": [], "reason": [], "line": []}
+    rejects: dict[str, list[object]] = {"line_number": [], "reason": [], "line": []}
     blank_lines = 0
-    for number, line in zip(numbers, lines, strict=True):
-        if isinstance(line, bytes):
+    for number, raw in zip(numbers, lines, strict=True):
+        if isinstance(raw, bytes):
             try:
-                line = line.decode("utf-8")
+                line = raw.decode("utf-8")
             except UnicodeDecodeError as problem:
                 rejects["line_number"].append(number)
                 rejects["reason"].append(f"not valid UTF-8 (byte at column {problem.start + 1})")
-                rejects["line"].append(line.decode("utf-8", errors="backslashreplace"))
+                rejects["line"].append(raw.decode("utf-8", errors="backslashreplace"))
                 continue
+        else:
+            line = raw
         if not line.strip():
             blank_lines += 1
             continue

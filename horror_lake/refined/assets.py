@@ -1,5 +1,7 @@
 """Refined zone: the horror star schema (dim_filme, dim_genero, fato_filme)."""
 
+from typing import Any
+
 import dagster as dg
 
 from horror_lake.engines.models import SqlModel
@@ -7,7 +9,11 @@ from horror_lake.engines.resource import EngineResource
 from horror_lake.lake.tables import LakeTable
 from horror_lake.partitions import daily_partitions
 
-REFINED = {"key_prefix": "refined", "group_name": "refined", "partitions_def": daily_partitions}
+REFINED: dict[str, Any] = {
+    "key_prefix": "refined",
+    "group_name": "refined",
+    "partitions_def": daily_partitions,
+}
 TRUSTED_MOVIES = dg.AssetIn(key=dg.AssetKey(["trusted", "trusted_movies"]))
 TRUSTED_SERIES = dg.AssetIn(key=dg.AssetKey(["trusted", "trusted_series"]))
 

@@ -1,5 +1,7 @@
 """Trusted zone: typed, de-duplicated, snake_case tables, one SQL model each."""
 
+from typing import Any
+
 import dagster as dg
 
 from horror_lake.engines.models import SqlModel
@@ -7,7 +9,11 @@ from horror_lake.engines.resource import EngineResource
 from horror_lake.lake.tables import LakeTable
 from horror_lake.partitions import daily_partitions
 
-TRUSTED = {"key_prefix": "trusted", "group_name": "trusted", "partitions_def": daily_partitions}
+TRUSTED: dict[str, Any] = {
+    "key_prefix": "trusted",
+    "group_name": "trusted",
+    "partitions_def": daily_partitions,
+}
 RAW_MOVIES = dg.AssetIn(key=dg.AssetKey(["raw", "raw_movies"]))
 RAW_SERIES = dg.AssetIn(key=dg.AssetKey(["raw", "raw_series"]))
 

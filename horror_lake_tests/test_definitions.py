@@ -1,0 +1,63 @@
+"""The code location loads for every environment setting, without secrets, with the shape the
+lake promises: zones as key prefixes and groups, lineage raw -> trusted -> refined, checks."""
+
+import datetime as dt
+
+import dagster as dg
+import pytest
+
+from horror_lake.definitions import JOB_NAME, defs
+from horror_lake.engines.models import SqlModel
+
+LINEAGE = {
+    "trusted/trusted_movies": {"raw/raw_movies"},
+    "trusted/trusted_series": {"raw/raw_series"},
+    "trusted/trusted_artists": {"raw/raw_movies", "raw/raw_series"},
+    "refined/dim_genero": {"trusted/trusted_movies", "trusted/trusted_series"},
+    "refined/dim_filme": {"trusted/trusted_movies", "trusted/trusted_series"},
+    "refined/fato_filme": {"refined/dim_filme", "refined/dim_genero"},
+}
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{}, {"HORROR_LAKE_ROOT": "s3://horror-bucket/lake"}, {"HORROR_LAKE_ENGINE": "duckdb"}],
+)
+def test_loads_for_every_setting(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    graph = defs().resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        assert node.group_name == key.path[0], key
+        assert node.partitions_def is not None
+
+
+def test_lineage_matches_the_design() -> None:
+    graph = defs().resolve_asset_graph()
+    for child, parents in LINEAGE.items():
+        node = graph.get(dg.AssetKey.from_user_string(child))
+        assert {p.to_user_string() for p in node.parent_keys} == parents, child
+
+
+@pytest.mark.parametrize("asset", sorted(LINEAGE))
+def test_each_sql_model_reads_exactly_its_upstream_tables(asset: str) -> None:
+    zone, name = asset.split("/")
+    assert SqlModel(zone, name).tables_read() == {p.split("/")[1] for p in LINEAGE[asset]}
+
+
+def test_every_table_has_blocking_checks() -> None:
+    definitions = defs()
+    all_specs = [spec for checks in definitions.asset_checks or [] for spec in checks.check_specs]
+    for key in definitions.resolve_asset_graph().get_all_asset_keys():
+        specs = {spec.name: spec for spec in all_specs if spec.asset_key == key}
+        if not key.path[-1].endswith("_rejects"):
+            assert specs["not_empty"].blocking, key
+        if key.path[0] != "raw":
+            assert specs["primary_key"].blocking, key
+
+
+def test_job_defaults_to_todays_utc_partition() -> None:
+    job = defs().resolve_job_def(JOB_NAME)
+    assert job.tags["dagster/partition"] == dt.datetime.now(dt.UTC).date().isoformat()
+    assert job.partitions_def.get_first_partition_key() == "2020-01-01"
