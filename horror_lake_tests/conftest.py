@@ -1,7 +1,6 @@
-"""Shared fixtures: small real sample files, a lake in tmp_path, and a way to build it."""
+"""Shared fixtures: small real sample files, and lakes built from them in tmp folders."""
 
-import os
-from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
@@ -23,32 +22,30 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> SampleSummary:
     )
 
 
-@pytest.fixture
-def lake_env(tmp_path: Path, sample: SampleSummary, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Points HORROR_LAKE_ROOT at an empty lake and HORROR_LAKE_LANDING at the sample."""
-    lake = tmp_path / "lake"
-    monkeypatch.setenv("HORROR_LAKE_ROOT", str(lake))
-    monkeypatch.setenv("HORROR_LAKE_LANDING", str(sample.movies.path.parent))
-    monkeypatch.delenv("HORROR_LAKE_ENGINE", raising=False)
-    return lake
-
-
-def run_job(partition: str = PARTITION, raise_on_error: bool = True) -> dg.ExecuteInProcessResult:
-    """The whole job for one partition, in process, with the resources the env selects."""
+def run_job(
+    lake: Path, landing: Path, partition: str = PARTITION, raise_on_error: bool = True
+) -> dg.ExecuteInProcessResult:
+    """The whole job for one partition, in process, configured through the environment."""
     job = defs().resolve_job_def(JOB_NAME)
-    with dg.instance_for_test() as instance:
+    with pytest.MonkeyPatch.context() as env, dg.instance_for_test() as instance:
+        env.setenv("HORROR_LAKE_ROOT", str(lake))
+        env.setenv("HORROR_LAKE_LANDING", str(landing))
+        env.delenv("HORROR_LAKE_ENGINE", raising=False)
         return job.execute_in_process(
             partition_key=partition, instance=instance, raise_on_error=raise_on_error
         )
 
 
-@pytest.fixture
-def built_lake(lake_env: Path) -> Iterator[Path]:
-    """A lake with PARTITION fully materialized from the sample."""
-    result = run_job()
+@dataclass(frozen=True)
+class BuiltLake:
+    path: Path
+    result: dg.ExecuteInProcessResult
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory, sample: SampleSummary) -> BuiltLake:
+    """PARTITION of the whole lake built once from the sample; tests only read it."""
+    lake = tmp_path_factory.mktemp("built") / "lake"
+    result = run_job(lake, sample.movies.path.parent)
     assert result.success
-    yield lake_env
-
-
-def env_without(*names: str) -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k not in names}
+    return BuiltLake(lake, result)

@@ -32,7 +32,7 @@ def failure_messages(result: dg.ExecuteInProcessResult) -> str:
 
 def test_missing_file_names_it_and_where_it_looked(landing: Path) -> None:
     (landing / "movies.csv").unlink()
-    result = run_job(raise_on_error=False)
+    result = run_job(landing.parent / "lake", landing, raise_on_error=False)
     assert not result.success
     message = failure_messages(result)
     assert "movies.csv not found" in message
@@ -42,7 +42,7 @@ def test_missing_file_names_it_and_where_it_looked(landing: Path) -> None:
 
 def test_wrong_header_names_the_file_and_the_columns(landing: Path) -> None:
     shutil.copy(landing / "series.csv", landing / "movies.csv")
-    result = run_job(raise_on_error=False)
+    result = run_job(landing.parent / "lake", landing, raise_on_error=False)
     assert not result.success
     message = failure_messages(result)
     assert "movies.csv" in message
@@ -52,13 +52,13 @@ def test_wrong_header_names_the_file_and_the_columns(landing: Path) -> None:
 
 def test_comma_separated_file_is_explained(landing: Path) -> None:
     (landing / "movies.csv").write_text(",".join(MOVIES_HEADER) + "\ntt1,a,b\n", encoding="utf-8")
-    message = failure_messages(run_job(raise_on_error=False))
+    message = failure_messages(run_job(landing.parent / "lake", landing, raise_on_error=False))
     assert "movies.csv" in message and "pipe-delimited" in message
 
 
 def test_header_only_file_is_caught_by_the_blocking_check(landing: Path, tmp_path: Path) -> None:
     (landing / "movies.csv").write_text("|".join(MOVIES_HEADER) + "\n", encoding="utf-8")
-    result = run_job(raise_on_error=False)
+    result = run_job(landing.parent / "lake", landing, raise_on_error=False)
     assert not result.success
     failed = [
         (e.asset_key.path[-1], e.check_name)
@@ -76,7 +76,7 @@ def test_a_dated_landing_folder_wins_for_its_date(landing: Path, tmp_path: Path)
     dated.mkdir()
     lines = (landing / "movies.csv").read_text(encoding="utf-8").splitlines()
     (dated / "movies.csv").write_text("\n".join(lines[:40]) + "\n", encoding="utf-8")
-    assert run_job().success
+    assert run_job(tmp_path / "lake", landing).success
     raw = read_table(tmp_path / "lake", "raw", "raw_movies", PARTITION)
     assert raw["source_file"].unique().to_pylist() == [str(dated / "movies.csv")]
     assert raw["line_number"].to_pylist()[-1] <= 40

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from horror_lake_tests.conftest import PARTITION
+from horror_lake_tests.conftest import PARTITION, BuiltLake
 from horror_lake_tests.lake_reading import read_table
 
 DICTIONARY = Path(__file__).resolve().parents[1] / "docs" / "data_dictionary.md"
@@ -26,15 +26,15 @@ def documented_tables() -> dict[str, list[tuple[str, str]]]:
     return tables
 
 
-def test_dictionary_matches_the_written_tables(built_lake: Path) -> None:
+def test_dictionary_matches_the_written_tables(built: BuiltLake) -> None:
     documented = documented_tables()
     on_disk = {
-        f"{zone.name}/{table.name}" for zone in built_lake.iterdir() for table in zone.iterdir()
+        f"{zone.name}/{table.name}" for zone in built.path.iterdir() for table in zone.iterdir()
     }
     assert set(documented) == on_disk
     for name, columns in documented.items():
         zone, table = name.split("/")
-        schema = read_table(built_lake, zone, table, PARTITION).schema
+        schema = read_table(built.path, zone, table, PARTITION).schema
         written = [(field.name, arrow_type(field.type)) for field in schema]
         assert written == columns, name
 

@@ -28,6 +28,7 @@ class DuckDBEngine:
             self._config["threads"] = threads
         if memory_limit:
             self._config["memory_limit"] = memory_limit
+        self._database: duckdb.DuckDBPyConnection | None = None
 
     def run_model(self, model: SqlModel, inputs: Mapping[str, LakeTable]) -> pa.Table:
         check_inputs(model, inputs)
@@ -45,11 +46,20 @@ class DuckDBEngine:
                 raise ModelError(f"query failed on DuckDB: {error}\n{spark_sql}") from None
 
     def close(self) -> None:
-        """Nothing to release: each model gets its own short-lived connection."""
+        if self._database is not None:
+            self._database.close()
+            self._database = None
 
     @contextmanager
     def _connection(self, inputs: Mapping[str, LakeTable]) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = duckdb.connect(config=self._config)
+        """A cursor of the run's one in-memory database, with ``inputs`` bound as views.
+
+        Opening a database costs ~15 ms, a cursor next to nothing; views bound on a cursor are
+        private to it, so queries never see each other's inputs.
+        """
+        if self._database is None:
+            self._database = duckdb.connect(config=self._config)
+        con = self._database.cursor()
         try:
             for name, table in inputs.items():
                 if table.local_path is not None:

@@ -76,8 +76,8 @@ MOVIES_FILE = "movies.csv"
 SERIES_FILE = "series.csv"
 
 _LAST_YEAR = 2025
-# IMDb ids run past tt30000000 today; drawing below 40M gives both 7- and 8-digit ids.
-_ID_RANGE = range(1, 40_000_000)
+# Half below ten million (7 digits) and half above (8), like IMDb's ids today.
+_ID_RANGE = range(1, 20_000_000)
 # Artists per title, k = 1..10, mean 4.55.
 _CAST_SIZE_WEIGHTS = (10, 14, 16, 15, 12, 10, 8, 6, 5, 4)
 _ARTIST_POOL_SHARE = 0.4
@@ -168,14 +168,12 @@ def write_sample(
     series_cast_ids = pool.cast(rng, series_titles, series_casts)
     artists = pool.render(rng)
     characters = _character_pools(rng)
-    movie_lines = _title_lines(rng, movie_titles, movie_cast_ids, artists, characters)
-    series_lines = _title_lines(rng, series_titles, series_cast_ids, artists, characters)
-
+    # Built just before writing, so only one file's lines are in memory at a time.
     dirt_rng = random.Random(f"dirt:{seed}")
     movie_file = _finish_file(
         out_dir / MOVIES_FILE,
         MOVIES_HEADER,
-        movie_lines,
+        _title_lines(rng, movie_titles, movie_cast_ids, artists, characters),
         movie_titles,
         movie_quota if dirty else _NO_DIRT,
         movie_extra_ids,
@@ -185,7 +183,7 @@ def write_sample(
     series_file = _finish_file(
         out_dir / SERIES_FILE,
         SERIES_HEADER,
-        series_lines,
+        _title_lines(rng, series_titles, series_cast_ids, artists, characters),
         series_titles,
         series_quota if dirty else _NO_DIRT,
         series_extra_ids,
@@ -526,7 +524,8 @@ class _TitleMaker:
             elif len(words) == 2:
                 words.append("Returns")
             # Never the first word: a field starting with a quote would be read as quoted.
-            middle = self._rng.randrange(1, len(words) - 1)
+            inner = range(1, len(words) - 1)
+            middle = _pick(random_, [i for i in inner if words[i][:1].isupper()] or inner)
             words[middle] = f'"{words[middle]}"'
             title = " ".join(words)
         if random_() < 0.005:
@@ -899,7 +898,7 @@ _CULTURES: tuple[_Culture, ...] = (
 )
 _CULTURE_SHARES = _Weighted(_CULTURES, [culture.weight for culture in _CULTURES])
 # How many of an artist's first titles make their titulosMaisConhecidos.
-_KNOWN_FOR = _Weighted((1, 2, 3, 4), (45, 30, 15, 10))
+_KNOWN_FOR = _Weighted((1, 2, 3, 4), (55, 25, 12, 8))
 
 _SIDE_PROFESSIONS = _words("director writer producer composer soundtrack stunts editor")
 _GENDERS = ("actor", "actress")
@@ -1042,7 +1041,7 @@ def _death_year(rng: random.Random, birth: int | None) -> int | None:
     if birth is None:
         return None
     age = _LAST_YEAR - birth
-    if rng.random() >= min(1.0, max(0.0, (age - 35) / 75) ** 1.3):
+    if rng.random() >= min(1.0, max(0.0, (age - 32) / 72) ** 1.25):
         return None
     return rng.randint(birth + 20, min(_LAST_YEAR, birth + 100))
 
@@ -1101,7 +1100,7 @@ def _character_pools(rng: random.Random) -> tuple[tuple[str, ...], tuple[str, ..
     for gender in (0, 1):
         characters = list(_ROLES)
         for _ in range(1500):
-            culture = rng.choice(_CULTURES)
+            culture = _CULTURE_SHARES.draw(rng.random)
             first = rng.choice(culture.female if gender else culture.male)
             last = rng.choice(culture.surnames)
             roll = rng.random()
