@@ -153,10 +153,14 @@ def primary_key(
         """,
         {"t": table},
     )[0]
-    examples = engine.query(
-        f"select {columns} from t group by {columns} having count(*) > 1 "
-        f"order by {columns} limit {SAMPLE_KEYS}",
-        {"t": table},
+    examples = (
+        engine.query(
+            f"select {columns} from t group by {columns} having count(*) > 1 "
+            f"order by {columns} limit {SAMPLE_KEYS}",
+            {"t": table},
+        )
+        if duplicate_keys
+        else []
     )
     return dg.AssetCheckResult(
         asset_key=contract.key,

@@ -100,9 +100,9 @@ def parse_source(data: bytes, header: tuple[str, ...], source_file: str) -> Pars
         header,
         source_file,
     )
+    # Lines settled one by one come after the others: re-sorting a million rows by
+    # line_number costs more than it is worth, and line_number travels with every row.
     rows = pa.concat_tables([rows.filter(pc.invert(quoted)), settled.rows])
-    if settled.rows.num_rows:
-        rows = rows.sort_by("line_number")
     return ParsedSource(
         rows=rows,
         rejects=settled.rejects,

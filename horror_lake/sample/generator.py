@@ -16,6 +16,7 @@ import itertools
 import os
 import random
 import string
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -1231,7 +1232,8 @@ def _add_dirt(
 def _write_atomically(path: Path, header: str, lines: list[str], crlf_and_bom: bool) -> None:
     """Write next to ``path`` and rename over it, so a reader never sees half a file."""
     newline = "\r\n" if crlf_and_bom else "\n"
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    # Unique per process and thread, so two writers never share a temporary file.
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         with open(temporary, "wb") as file:
             file.write((("\ufeff" if crlf_and_bom else "") + header + newline).encode("utf-8"))

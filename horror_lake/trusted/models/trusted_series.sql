@@ -9,9 +9,25 @@ source_lines as (
     select * from raw_series
 ),
 
+first_line_per_title as (
+    select
+        trim(id) as title_id,
+        min(line_number) as line_number
+    from source_lines
+    where trim(id) rlike '^tt[0-9]+$'
+    group by trim(id)
+),
+
+title_lines as (
+    select source_lines.*
+    from source_lines
+    inner join first_line_per_title
+        on source_lines.line_number = first_line_per_title.line_number
+),
+
 nulls_resolved as (
     select
-        nullif(nullif(trim(id), '\\N'), '') as title_id,
+        trim(id) as title_id,
         nullif(nullif(trim(tituloPincipal), '\\N'), '') as primary_title,
         nullif(nullif(trim(tituloOriginal), '\\N'), '') as original_title,
         nullif(nullif(trim(anoLancamento), '\\N'), '') as release_year,
@@ -19,34 +35,8 @@ nulls_resolved as (
         nullif(nullif(trim(tempoMinutos), '\\N'), '') as runtime_minutes,
         nullif(nullif(trim(genero), '\\N'), '') as genres,
         nullif(nullif(trim(notaMedia), '\\N'), '') as average_rating,
-        nullif(nullif(trim(numeroVotos), '\\N'), '') as vote_count,
-        line_number
-    from source_lines
-),
-
-typed as (
-    select
-        title_id,
-        primary_title,
-        original_title,
-        try_cast(release_year as int) as release_year,
-        try_cast(end_year as int) as end_year,
-        try_cast(runtime_minutes as int) as runtime_minutes,
-        array_sort(array_distinct(filter(
-            transform(split(genres, ','), genre -> trim(genre)), genre -> genre != ''
-        ))) as genres,
-        try_cast(average_rating as double) as average_rating,
-        try_cast(vote_count as bigint) as vote_count,
-        line_number
-    from nulls_resolved
-    where title_id rlike '^tt[0-9]+$'
-),
-
-first_line_per_title as (
-    select
-        *,
-        row_number() over (partition by title_id order by line_number) as line_rank
-    from typed
+        nullif(nullif(trim(numeroVotos), '\\N'), '') as vote_count
+    from title_lines
 ),
 
 final as (
@@ -54,14 +44,15 @@ final as (
         title_id,
         primary_title,
         original_title,
-        release_year,
-        end_year,
-        runtime_minutes,
-        genres,
-        average_rating,
-        vote_count
-    from first_line_per_title
-    where line_rank = 1
+        try_cast(release_year as int) as release_year,
+        try_cast(end_year as int) as end_year,
+        try_cast(runtime_minutes as int) as runtime_minutes,
+        array_sort(array_distinct(
+            filter(split(genres, '\\s*,\\s*'), genre -> genre != '')
+        )) as genres,
+        try_cast(average_rating as double) as average_rating,
+        try_cast(vote_count as bigint) as vote_count
+    from nulls_resolved
 )
 
 select * from final
