@@ -22,24 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
-MOVIES_HEADER: tuple[str, ...] = (
-    "id",
-    "tituloPincipal",
-    "tituloOriginal",
-    "anoLancamento",
-    "tempoMinutos",
-    "genero",
-    "notaMedia",
-    "numeroVotos",
-    "generoArtista",
-    "personagem",
-    "nomeArtista",
-    "anoNascimento",
-    "anoFalecimento",
-    "profissao",
-    "titulosMaisConhecidos",
-)
-SERIES_HEADER: tuple[str, ...] = (*MOVIES_HEADER[:4], "anoTermino", *MOVIES_HEADER[4:])
+from horror_lake.raw.sources import MOVIES_HEADER, SERIES_HEADER
+
 IMDB_GENRES: tuple[str, ...] = (
     "Action",
     "Adult",
