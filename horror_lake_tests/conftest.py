@@ -23,7 +23,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> SampleSummary:
 
 
 def run_job(
-    lake: Path, landing: Path, partition: str = PARTITION, raise_on_error: bool = True
+    lake: Path | str, landing: Path, partition: str = PARTITION, raise_on_error: bool = True
 ) -> dg.ExecuteInProcessResult:
     """The whole job for one partition, in process, configured through the environment."""
     job = defs().resolve_job_def(JOB_NAME)
