@@ -21,9 +21,11 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
         name=source.table,
         partitions_def=daily_partitions,
         group_name="raw",
+        can_subset=True,
         outs={
             "rows": dg.AssetOut(
                 key=dg.AssetKey(["raw", source.table]),
+                is_required=False,
                 kinds={"parquet"},
                 description=(
                     f"Grain: one row per parsed data line of {source.file_name}. Every source "
@@ -33,6 +35,7 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
             ),
             "rejects": dg.AssetOut(
                 key=dg.AssetKey(["raw", source.rejects_table]),
+                is_required=False,
                 kinds={"parquet"},
                 description=(
                     f"Grain: one row per line of {source.file_name} that could not be parsed, "
@@ -54,8 +57,11 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
             f"{parsed.rejected_lines} rejected, {parsed.blank_lines} blank"
         )
         ingested_at = dt.datetime.now(dt.UTC)
-        yield dg.Output(with_ingested_at(parsed.rows, ingested_at), "rows", metadata=counts(parsed))
-        yield dg.Output(with_ingested_at(parsed.rejects, ingested_at), "rejects")
+        if "rows" in context.selected_output_names:
+            rows = with_ingested_at(parsed.rows, ingested_at)
+            yield dg.Output(rows, "rows", metadata=counts(parsed))
+        if "rejects" in context.selected_output_names:
+            yield dg.Output(with_ingested_at(parsed.rejects, ingested_at), "rejects")
 
     return raw_asset
 
