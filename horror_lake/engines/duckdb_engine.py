@@ -23,10 +23,7 @@ class DuckDBEngine:
     name = "duckdb"
 
     def __init__(self, threads: int | None = None, memory_limit: str | None = None) -> None:
-        # Lake tables are sets: letting DuckDB reorder rows buys parallelism and memory.
-        self._config: dict[str, str | bool | int | float | list[str]] = {
-            "preserve_insertion_order": False
-        }
+        self._config: dict[str, str | bool | int | float | list[str]] = {}
         if threads:
             self._config["threads"] = threads
         if memory_limit:
