@@ -5,7 +5,7 @@ This module is the one place that turns a root setting into a filesystem and bui
 
 import os
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from urllib.parse import urlparse
 
 import pyarrow.fs as pafs
@@ -89,3 +89,14 @@ class LakeLocation(StorageLocation):
         so a half-written file here is never read as data.
         """
         return self.path(zone, table, "_staging", f"{PARTITION_COLUMN}={partition_key}")
+
+
+@cache
+def storage_location(root: str) -> StorageLocation:
+    """One location (and so one filesystem client) per root for the life of the process."""
+    return StorageLocation(root)
+
+
+@cache
+def lake_location(root: str) -> LakeLocation:
+    return LakeLocation(root)

@@ -6,7 +6,7 @@ from typing import Protocol, runtime_checkable
 import dagster as dg
 import pyarrow as pa
 
-from horror_lake.lake.location import LakeLocation
+from horror_lake.lake.location import LakeLocation, lake_location
 from horror_lake.lake.tables import LakeTable, describe
 
 DEFAULT_ROOT = "lake"
@@ -22,7 +22,7 @@ class LakeResource(dg.ConfigurableResource):
     root: str | None = None
 
     def location(self) -> LakeLocation:
-        return LakeLocation(self.root or os.environ.get("HORROR_LAKE_ROOT") or DEFAULT_ROOT)
+        return lake_location(self.root or os.environ.get("HORROR_LAKE_ROOT") or DEFAULT_ROOT)
 
     def table(self, asset_key: dg.AssetKey, partition_key: str) -> LakeTable:
         zone, name = zone_and_name(asset_key)

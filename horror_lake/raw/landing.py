@@ -5,7 +5,7 @@ import os
 import dagster as dg
 import pyarrow.fs as pafs
 
-from horror_lake.lake.location import StorageLocation
+from horror_lake.lake.location import StorageLocation, storage_location
 
 DEFAULT_LANDING = "data/landing"
 
@@ -24,7 +24,7 @@ class LandingResource(dg.ConfigurableResource):
     path: str | None = None
 
     def location(self) -> StorageLocation:
-        return StorageLocation(
+        return storage_location(
             self.path or os.environ.get("HORROR_LAKE_LANDING") or DEFAULT_LANDING
         )
 
