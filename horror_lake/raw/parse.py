@@ -2,7 +2,8 @@
 
 Rules (one physical line is one record, so a broken line can never swallow the next ones):
 - UTF-8, with or without a BOM; LF or CRLF line endings.
-- The first line is the header and must match the source's columns exactly.
+- The first line is the header and must list the source's columns, in order, separated by
+  ``|`` (whitespace around a name is ignored).
 - Blank lines are skipped and counted. Every other line is a data line and ends up either as a
   raw row (all values kept as strings, exactly as received) or as a rejected line, kept verbatim
   with its line number and the reason.
@@ -80,6 +81,8 @@ def parse_source(data: bytes, header: tuple[str, ...], source_file: str) -> Pars
         raise SourceFileError(source_file, "the file is empty; expected a header line first")
     _check_header(lines[0].as_py(), header, source_file)
     lines = lines.slice(1)
+    if len(lines) == 0:
+        return _parse_line_by_line(body.to_pybytes(), header, source_file)
 
     # A line with exactly len(header) - 1 pipes is a row for the columnar reader; the others,
     # and rows where a field starts with a quote, are settled one by one.
@@ -100,8 +103,8 @@ def parse_source(data: bytes, header: tuple[str, ...], source_file: str) -> Pars
         header,
         source_file,
     )
-    # Lines settled one by one come after the others: re-sorting a million rows by
-    # line_number costs more than it is worth, and line_number travels with every row.
+    # Rows are in file order, except that lines settled one by one (quoted fields) come last:
+    # re-sorting a million rows costs more than it is worth, and line_number is on every row.
     rows = pa.concat_tables([rows.filter(pc.invert(quoted)), settled.rows])
     return ParsedSource(
         rows=rows,
@@ -282,11 +285,14 @@ def _check_header(found: str, expected: tuple[str, ...], source_file: str) -> No
         )
     missing = [c for c in expected if c not in columns]
     unexpected = [c for c in columns if c not in expected]
+    repeated = sorted({c for c in columns if columns.count(c) > 1})
     detail = []
     if missing:
         detail.append(f"missing columns {missing}")
     if unexpected:
         detail.append(f"unexpected columns {unexpected}")
+    if repeated:
+        detail.append(f"repeated columns {repeated}")
     if not detail:
         detail.append("columns out of order")
     raise SourceFileError(
