@@ -80,3 +80,24 @@ def test_a_dated_landing_folder_wins_for_its_date(landing: Path, tmp_path: Path)
     raw = read_table(tmp_path / "lake", "raw", "raw_movies", PARTITION)
     assert raw["source_file"].unique().to_pylist() == [str(dated / "movies.csv")]
     assert raw["line_number"].to_pylist()[-1] <= 40
+
+
+def test_lines_left_out_of_trusted_are_counted(landing: Path, tmp_path: Path) -> None:
+    movies = landing / "movies.csv"
+    lines = movies.read_text(encoding="utf-8").splitlines()
+    fields = lines[1].split("|")
+    no_id = "|".join(["not-an-id", *fields[1:]])
+    no_artist = "|".join([*fields[:10], "\\N", *fields[11:]])
+    movies.write_text("\n".join([*lines, no_id, no_artist]) + "\n", encoding="utf-8")
+
+    result = run_job(tmp_path / "lake", landing)
+    metadata = {
+        e.asset_key.path[-1]: e.materialization.metadata
+        for e in result.get_asset_materialization_events()
+    }
+    raw_rows = read_table(tmp_path / "lake", "raw", "raw_movies", PARTITION).num_rows
+    assert metadata["trusted_movies"]["source_lines"].value == raw_rows
+    assert metadata["trusted_movies"]["lines_without_title_id"].value == 1
+    assert metadata["trusted_artists"]["lines_without_artist_name"].value >= 1
+    trusted = read_table(tmp_path / "lake", "trusted", "trusted_movies", PARTITION)
+    assert "not-an-id" not in trusted["title_id"].to_pylist()
