@@ -2,9 +2,10 @@
 
 Usage: .venv/bin/python bench/run_bench.py [--movies 245000] [--series 110000] [--out bench/results]
 
-Each measured command runs in its own process; wall time is measured around it and peak memory
-is the largest resident set of the process tree, sampled every 20 ms. Results are printed as a
-Markdown table and saved to <out>/latest.json.
+Each measured command runs in its own process, --repeat times (interleaved, so a noisy
+neighbour hurts all of them alike); the median wall time is reported, and peak memory is the
+largest resident set of the process tree, sampled every 20 ms. Results are printed as a Markdown
+table and saved to <out>/latest.json.
 """
 
 import argparse
@@ -12,6 +13,7 @@ import contextlib
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -60,6 +62,15 @@ def measure(name: str, args: list[str], env: dict[str, str] | None = None) -> Me
     return Measurement(name, round(seconds, 2), round(peak / 2**20, 1), process.returncode)
 
 
+def median_run(name: str, measurements: list[Measurement]) -> Measurement:
+    return Measurement(
+        name,
+        statistics.median(m.seconds for m in measurements),
+        max(m.peak_rss_mb for m in measurements),
+        max(m.returncode for m in measurements),
+    )
+
+
 def tree_rss(process: psutil.Process) -> int:
     total = 0
     for member in [process, *process.children(recursive=True)]:
@@ -84,6 +95,7 @@ def main() -> int:
     parser.add_argument("--movies", type=int, default=245_000, help="movie titles (~1.1 M lines)")
     parser.add_argument("--series", type=int, default=110_000, help="series titles (~0.5 M lines)")
     parser.add_argument("--out", type=Path, default=Path("bench/results"))
+    parser.add_argument("--repeat", type=int, default=3, help="runs per command (median kept)")
     options = parser.parse_args()
 
     out = options.out.resolve()
@@ -91,18 +103,8 @@ def main() -> int:
     sizes = make_sample(landing, options.movies, options.series)
     python = sys.executable
     dagster = str(Path(python).parent / "dagster")
-    results = []
+    runs: dict[str, list[Measurement]] = {}
     with tempfile.TemporaryDirectory() as scratch:
-        results.append(
-            measure(
-                "floor: pyarrow CSV->Parquet", [python, "-c", FLOOR_PYARROW, str(landing), scratch]
-            )
-        )
-        results.append(
-            measure(
-                "floor: DuckDB CSV->Parquet", [python, "-c", FLOOR_DUCKDB, str(landing), scratch]
-            )
-        )
         home = Path(scratch) / "dagster_home"
         home.mkdir()
         env = {
@@ -111,17 +113,30 @@ def main() -> int:
             "DAGSTER_HOME": str(home),
         }
         job = [dagster, "job", "execute", "-m", "horror_lake", "-j", "horror_lake_job"]
-        results.append(measure("horror_lake_job (dagster job execute, DuckDB)", job, env))
+        commands = [
+            (
+                "floor: pyarrow CSV->Parquet",
+                [python, "-c", FLOOR_PYARROW, str(landing), scratch],
+                {},
+            ),
+            ("floor: DuckDB CSV->Parquet", [python, "-c", FLOOR_DUCKDB, str(landing), scratch], {}),
+            ("horror_lake_job (dagster job execute, DuckDB)", job, env),
+        ]
+        for _ in range(options.repeat):
+            for name, args, extra_env in commands:
+                runs.setdefault(name, []).append(measure(name, args, extra_env))
+    results = [median_run(name, measurements) for name, measurements in runs.items()]
 
     floor = min(r.seconds for r in results[:2])
     report = {
         "files_mb": sizes,
         "cpu_count": os.cpu_count(),
         "results": [asdict(r) for r in results],
+        "runs": {name: [m.seconds for m in ms] for name, ms in runs.items()},
         "job_over_floor": round(results[-1].seconds / floor, 2),
     }
     (out / "latest.json").write_text(json.dumps(report, indent=2))
-    print(f"Input: {sizes} on {os.cpu_count()} cores\n")
+    print(f"Input: {sizes} on {os.cpu_count()} cores, median of {options.repeat} runs\n")
     print("| run | wall (s) | peak RSS (MB) | x floor |")
     print("|---|---:|---:|---:|")
     for r in results:
