@@ -11,7 +11,6 @@ from urllib.parse import urlparse
 import pyarrow.fs as pafs
 
 PARTITION_COLUMN = "ingestion_date"
-ZONES = ("raw", "trusted", "refined", "dashboards")
 
 
 def s3_filesystem(bucket: str) -> pafs.S3FileSystem:

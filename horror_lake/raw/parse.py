@@ -31,7 +31,6 @@ QUOTE = '"'
 BOM = b"\xef\xbb\xbf"
 BLOCK_SIZE = 16 << 20
 _UNUSED = "\x1f"  # a separator that doesn't occur, so the line reader sees one column
-LINEAGE_COLUMNS = ("source_file", "line_number")
 REJECT_SCHEMA = pa.schema(
     [
         ("source_file", pa.string()),
@@ -52,7 +51,7 @@ class SourceFileError(ValueError):
 
 
 class QuoteError(ValueError):
-    pass
+    """One line can't be split into fields; the message is the reject reason."""
 
 
 @dataclass(frozen=True)
