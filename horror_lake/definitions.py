@@ -14,7 +14,7 @@ from horror_lake.trusted.assets import trusted_assets
 JOB_NAME = "horror_lake_job"
 
 
-def build_job():  # noqa: ANN201 (an unresolved asset job, not a public dagster type)
+def build_job():  # dagster does not export the type it returns (an unresolved asset job)
     """Every asset and check of one ingestion date, in one process (no per-step start-up).
 
     The partition tag defaults to today's UTC date when the definitions are loaded, so

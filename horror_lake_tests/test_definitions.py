@@ -2,12 +2,14 @@
 lake promises: zones as key prefixes and groups, lineage raw -> trusted -> refined, checks."""
 
 import datetime as dt
+from pathlib import Path
 
 import dagster as dg
 import pytest
 
 from horror_lake.definitions import JOB_NAME, defs
 from horror_lake.engines.models import SqlModel
+from horror_lake.engines.resource import EngineResource
 
 LINEAGE = {
     "trusted/trusted_movies": {"raw/raw_movies"},
@@ -61,3 +63,11 @@ def test_job_defaults_to_todays_utc_partition() -> None:
     job = defs().resolve_job_def(JOB_NAME)
     assert job.tags["dagster/partition"] == dt.datetime.now(dt.UTC).date().isoformat()
     assert job.partitions_def.get_first_partition_key() == "2020-01-01"
+
+
+def test_an_unknown_engine_fails_the_run_with_the_setting_named(tmp_path: Path) -> None:
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("HORROR_LAKE_ENGINE", "oracle")
+        env.setenv("HORROR_LAKE_ROOT", str(tmp_path / "lake"))
+        with pytest.raises(ValueError, match="unknown engine 'oracle' .HORROR_LAKE_ENGINE."):
+            EngineResource().current.query("select 1", {})
