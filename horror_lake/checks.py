@@ -20,13 +20,16 @@ SAMPLE_KEYS = 5
 
 @dataclass(frozen=True)
 class ForeignKey:
+    """Every ``column`` value is a ``referenced_column`` of one of the ``references`` tables."""
+
     column: str
-    references: dg.AssetKey
+    references: tuple[dg.AssetKey, ...]
     referenced_column: str
+    name: str | None = None  # how the referenced tables are called in the check name
 
     @property
     def table(self) -> str:
-        return self.references.path[-1]
+        return self.name or " or ".join(key.path[-1] for key in self.references)
 
     @property
     def check_name(self) -> str:
@@ -40,7 +43,8 @@ class TableContract:
     key: dg.AssetKey
     primary_key: tuple[str, ...] = ()
     foreign_keys: tuple[ForeignKey, ...] = ()
-    may_be_empty: bool = False
+    may_be_empty: bool = False  # e.g. TMDB tables when enrichment is off
+    unique: tuple[str, ...] = ()  # another unique, non-null column set
 
 
 def _key(zone: str, table: str) -> dg.AssetKey:
@@ -57,14 +61,38 @@ CONTRACTS: tuple[TableContract, ...] = (
     TableContract(_key("trusted", "trusted_series"), primary_key=("title_id",)),
     TableContract(_key("trusted", "trusted_artists"), primary_key=("title_id", "artist_name")),
     TableContract(_key("refined", "dim_genero"), primary_key=("genre_id",)),
+    TableContract(
+        _key("trusted", "trusted_tmdb"),
+        primary_key=("imdb_id",),
+        unique=("media_type", "tmdb_id"),
+        foreign_keys=(
+            ForeignKey(
+                "imdb_id",
+                (_key("trusted", "trusted_movies"), _key("trusted", "trusted_series")),
+                "title_id",
+                name="trusted_titles",
+            ),
+        ),
+        may_be_empty=True,
+    ),
     TableContract(_key("refined", "dim_filme"), primary_key=("title_id",)),
+    TableContract(_key("refined", "dim_subgenero"), primary_key=("subgenre_id",)),
     TableContract(
         _key("refined", "fato_filme"),
         primary_key=("title_id", "genre_id"),
         foreign_keys=(
-            ForeignKey("title_id", _key("refined", "dim_filme"), "title_id"),
-            ForeignKey("genre_id", _key("refined", "dim_genero"), "genre_id"),
+            ForeignKey("title_id", (_key("refined", "dim_filme"),), "title_id"),
+            ForeignKey("genre_id", (_key("refined", "dim_genero"),), "genre_id"),
         ),
+    ),
+    TableContract(
+        _key("refined", "fato_filme_subgenero"),
+        primary_key=("title_id", "subgenre_id"),
+        foreign_keys=(
+            ForeignKey("title_id", (_key("refined", "dim_filme"),), "title_id"),
+            ForeignKey("subgenre_id", (_key("refined", "dim_subgenero"),), "subgenre_id"),
+        ),
+        may_be_empty=True,
     ),
 )
 
@@ -91,13 +119,22 @@ def build_table_checks(contract: TableContract) -> dg.AssetChecksDefinition:
                 description=f"({columns}) is unique and never null.",
             )
         )
+    if contract.unique:
+        specs.append(
+            dg.AssetCheckSpec(
+                "unique_" + "_".join(contract.unique),
+                asset=contract.key,
+                blocking=True,
+                description=f"({', '.join(contract.unique)}) is unique and never null.",
+            )
+        )
     for fk in contract.foreign_keys:
         specs.append(
             dg.AssetCheckSpec(
                 fk.check_name,
                 asset=contract.key,
                 blocking=True,
-                additional_deps=[fk.references],
+                additional_deps=list(fk.references),
                 description=f"Every {fk.column} is a {fk.referenced_column} of {fk.table}.",
             )
         )
@@ -110,11 +147,13 @@ def build_table_checks(contract: TableContract) -> dg.AssetChecksDefinition:
         if not contract.may_be_empty:
             yield not_empty(contract.key, table)
         if contract.primary_key:
-            yield primary_key(contract, table, engine)
+            yield unique_key(contract.key, "primary_key", contract.primary_key, table, engine)
+        if contract.unique:
+            name = "unique_" + "_".join(contract.unique)
+            yield unique_key(contract.key, name, contract.unique, table, engine)
         for fk in contract.foreign_keys:
-            yield foreign_key(
-                contract.key, fk, table, lake.table(fk.references, table.partition_key), engine
-            )
+            dimensions = [lake.table(key, table.partition_key) for key in fk.references]
+            yield foreign_key(contract.key, fk, table, dimensions, engine)
 
     return _checks
 
@@ -136,11 +175,15 @@ def not_empty(key: dg.AssetKey, table: LakeTable) -> dg.AssetCheckResult:
     )
 
 
-def primary_key(
-    contract: TableContract, table: LakeTable, engine: EngineResource
+def unique_key(
+    key: dg.AssetKey,
+    check_name: str,
+    key_columns: tuple[str, ...],
+    table: LakeTable,
+    engine: EngineResource,
 ) -> dg.AssetCheckResult:
-    columns = ", ".join(contract.primary_key)
-    any_null = " or ".join(f"{c} is null" for c in contract.primary_key)
+    columns = ", ".join(key_columns)
+    any_null = " or ".join(f"{c} is null" for c in key_columns)
     null_keys, duplicate_keys = engine.query(
         f"""
         with key_rows as (select {columns} from t),
@@ -163,8 +206,8 @@ def primary_key(
         else []
     )
     return dg.AssetCheckResult(
-        asset_key=contract.key,
-        check_name="primary_key",
+        asset_key=key,
+        check_name=check_name,
         passed=null_keys == 0 and duplicate_keys == 0,
         metadata={
             "null_keys": null_keys,
@@ -175,16 +218,24 @@ def primary_key(
 
 
 def foreign_key(
-    key: dg.AssetKey, fk: ForeignKey, table: LakeTable, dimension: LakeTable, engine: EngineResource
+    key: dg.AssetKey,
+    fk: ForeignKey,
+    table: LakeTable,
+    dimensions: list[LakeTable],
+    engine: EngineResource,
 ) -> dg.AssetCheckResult:
+    names = [f"dimension_{i}" for i in range(len(dimensions))]
+    referenced = " union all ".join(f"select {fk.referenced_column} from {n}" for n in names)
     orphans = engine.query(
         f"""
+        with referenced as ({referenced})
         select distinct fact.{fk.column}
         from fact
-        left join dimension on fact.{fk.column} = dimension.{fk.referenced_column}
-        where dimension.{fk.referenced_column} is null
+        left join referenced on fact.{fk.column} = referenced.{fk.referenced_column}
+        where referenced.{fk.referenced_column} is null
+        order by fact.{fk.column}
         """,
-        {"fact": table, "dimension": dimension},
+        {"fact": table, **dict(zip(names, dimensions, strict=True))},
     )
     return dg.AssetCheckResult(
         asset_key=key,

@@ -38,8 +38,9 @@ def _add_sample_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
         description=(
             "Write movies.csv and series.csv, pipe-delimited like the IMDb exports, into OUT. "
             "Unless --clean, they hold a little counted dirt (duplicate, blank, short and "
-            "broken lines, bad years) and series.csv uses CRLF and a UTF-8 BOM. The same "
-            "options always write the same bytes."
+            "broken lines, bad years) and series.csv uses CRLF and a UTF-8 BOM. Beside them, "
+            "tmdb_snapshot.jsonl holds the answers TMDB would give for the horror titles "
+            "(the offline TMDB source). The same options always write the same bytes."
         ),
     )
     sample.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
@@ -51,6 +52,12 @@ def _add_sample_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
     )
     sample.add_argument("--seed", type=int, default=42, metavar="S", help="random seed (42)")
     sample.add_argument("--clean", action="store_true", help="write no dirty lines")
+    sample.add_argument(
+        "--no-tmdb",
+        dest="tmdb",
+        action="store_false",
+        help="skip tmdb_snapshot.jsonl (recorded TMDB answers for the horror titles)",
+    )
     sample.set_defaults(handler=_run_sample)
 
 
@@ -74,6 +81,14 @@ def _run_sample(args: argparse.Namespace) -> int:
         size_mb = written.path.stat().st_size / 1_000_000
         print(
             f"{written.path}: {written.titles} titles, {written.data_lines} lines, {size_mb:.1f} MB"
+        )
+    if args.tmdb:
+        from horror_lake.sample.tmdb_snapshot import write_tmdb_snapshot
+
+        snapshot = write_tmdb_snapshot(args.out, seed=args.seed)
+        print(
+            f"{snapshot.path}: {snapshot.answers} TMDB answers for {snapshot.horror_titles} "
+            f"horror titles ({snapshot.on_tmdb} on TMDB)"
         )
     return 0
 

@@ -8,6 +8,7 @@ from horror_lake.lake.resources import LakeIOManager, LakeResource
 from horror_lake.partitions import today_partition_key
 from horror_lake.raw.assets import raw_assets
 from horror_lake.raw.landing import LandingResource
+from horror_lake.raw.tmdb_assets import TmdbResource, raw_tmdb
 from horror_lake.refined.assets import refined_assets
 from horror_lake.trusted.assets import trusted_assets
 
@@ -25,7 +26,7 @@ def build_job():  # dagster does not export the type it returns (an unresolved a
         selection=dg.AssetSelection.all(),
         executor_def=dg.in_process_executor,
         tags={"dagster/partition": today_partition_key()},
-        description="CSV -> raw -> trusted -> refined for one ingestion date.",
+        description="CSV and TMDB -> raw -> trusted -> refined for one ingestion date.",
     )
 
 
@@ -33,7 +34,7 @@ def build_job():  # dagster does not export the type it returns (an unresolved a
 def defs() -> dg.Definitions:
     lake = LakeResource()
     return dg.Definitions(
-        assets=[*raw_assets, *trusted_assets, *refined_assets],
+        assets=[*raw_assets, raw_tmdb, *trusted_assets, *refined_assets],
         asset_checks=asset_checks,
         jobs=[build_job()],
         resources={
@@ -41,5 +42,6 @@ def defs() -> dg.Definitions:
             "lake": lake,
             "engine": EngineResource(),
             "landing": LandingResource(),
+            "tmdb": TmdbResource(),
         },
     )

@@ -89,6 +89,17 @@ class LakeLocation(StorageLocation):
         """
         return self.path(zone, table, "_staging", f"{PARTITION_COLUMN}={partition_key}")
 
+    def progress_dir(self, zone: str, table: str, partition_key: str) -> str:
+        """Work saved by an unfinished run of a partition (e.g. API answers already fetched)."""
+        return self.path(zone, table, "_progress", f"{PARTITION_COLUMN}={partition_key}")
+
+    def partition_keys(self, zone: str, table: str) -> list[str]:
+        """The table's partitions present in the lake, oldest first."""
+        prefix = f"{PARTITION_COLUMN}="
+        selector = pafs.FileSelector(self.path(zone, table), allow_not_found=True)
+        names = (info.base_name for info in self.filesystem.get_file_info(selector))
+        return sorted(name[len(prefix) :] for name in names if name.startswith(prefix))
+
 
 @cache
 def storage_location(root: str) -> StorageLocation:

@@ -32,17 +32,24 @@ class LandingResource(dg.ConfigurableResource):
         location = self.location()
         return [location.path(partition_key, file_name), location.path(file_name)]
 
-    def find(self, file_name: str, partition_key: str) -> str:
-        """The path of ``file_name`` for ``partition_key``; the error names where it looked."""
+    def locate(self, file_name: str, partition_key: str) -> str | None:
+        """The path of ``file_name`` for ``partition_key``, or None when it is not there."""
         location = self.location()
-        candidates = self.candidates(file_name, partition_key)
-        for path in candidates:
+        for path in self.candidates(file_name, partition_key):
             info = location.filesystem.get_file_info(path)
             if info.type == pafs.FileType.File:
                 return path
             if info.type == pafs.FileType.Directory:
                 raise LandingFileError(f"{location.uri(path)} is a directory, expected a file")
-        looked = " or ".join(location.uri(p) for p in candidates)
+        return None
+
+    def find(self, file_name: str, partition_key: str) -> str:
+        """The path of ``file_name`` for ``partition_key``; the error names where it looked."""
+        path = self.locate(file_name, partition_key)
+        if path is not None:
+            return path
+        location = self.location()
+        looked = " or ".join(location.uri(p) for p in self.candidates(file_name, partition_key))
         raise LandingFileError(
             f"landing file {file_name} not found: looked for {looked}. Set HORROR_LAKE_LANDING "
             f"to the folder holding it, or make sample data with "

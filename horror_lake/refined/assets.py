@@ -1,4 +1,5 @@
-"""Refined zone: the horror star schema (dim_filme, dim_genero, fato_filme)."""
+"""Refined zone: the horror star schema (dim_filme, dim_genero, dim_subgenero, fato_filme,
+fato_filme_subgenero)."""
 
 from typing import Any
 
@@ -16,6 +17,8 @@ REFINED: dict[str, Any] = {
 }
 TRUSTED_MOVIES = dg.AssetIn(key=dg.AssetKey(["trusted", "trusted_movies"]))
 TRUSTED_SERIES = dg.AssetIn(key=dg.AssetKey(["trusted", "trusted_series"]))
+DIM_FILME = dg.AssetIn(key=dg.AssetKey(["refined", "dim_filme"]))
+DIM_SUBGENERO = dg.AssetIn(key=dg.AssetKey(["refined", "dim_subgenero"]))
 
 
 @dg.asset(
@@ -33,25 +36,46 @@ def dim_genero(
     )
 
 
+@dg.asset(**REFINED, kinds={"sql", "parquet"})
+def dim_subgenero(engine: EngineResource) -> object:
+    """Grain: one row per horror subgenre recognised from TMDB keywords (fixed list)."""
+    return engine.run_model(SqlModel("refined", "dim_subgenero"), {})
+
+
 @dg.asset(
     **REFINED,
-    ins={"trusted_movies": TRUSTED_MOVIES, "trusted_series": TRUSTED_SERIES},
+    ins={
+        "trusted_movies": TRUSTED_MOVIES,
+        "trusted_series": TRUSTED_SERIES,
+        "trusted_tmdb": dg.AssetIn(key=dg.AssetKey(["trusted", "trusted_tmdb"])),
+        "dim_subgenero": DIM_SUBGENERO,
+    },
     kinds={"sql", "parquet"},
 )
 def dim_filme(
-    engine: EngineResource, trusted_movies: LakeTable, trusted_series: LakeTable
+    engine: EngineResource,
+    trusted_movies: LakeTable,
+    trusted_series: LakeTable,
+    trusted_tmdb: LakeTable,
+    dim_subgenero: LakeTable,
 ) -> object:
-    """Grain: one row per horror title (movie or series, told apart by title_type)."""
+    """Grain: one row per horror title (movie or series, told apart by title_type), with its
+    TMDB figures when TMDB knows it."""
     return engine.run_model(
         SqlModel("refined", "dim_filme"),
-        {"trusted_movies": trusted_movies, "trusted_series": trusted_series},
+        {
+            "trusted_movies": trusted_movies,
+            "trusted_series": trusted_series,
+            "trusted_tmdb": trusted_tmdb,
+            "dim_subgenero": dim_subgenero,
+        },
     )
 
 
 @dg.asset(
     **REFINED,
     ins={
-        "dim_filme": dg.AssetIn(key=dg.AssetKey(["refined", "dim_filme"])),
+        "dim_filme": DIM_FILME,
         "dim_genero": dg.AssetIn(key=dg.AssetKey(["refined", "dim_genero"])),
     },
     kinds={"sql", "parquet"},
@@ -63,4 +87,20 @@ def fato_filme(engine: EngineResource, dim_filme: LakeTable, dim_genero: LakeTab
     )
 
 
-refined_assets = [dim_genero, dim_filme, fato_filme]
+@dg.asset(
+    **REFINED,
+    ins={"dim_filme": DIM_FILME, "dim_subgenero": DIM_SUBGENERO},
+    kinds={"sql", "parquet"},
+)
+def fato_filme_subgenero(
+    engine: EngineResource, dim_filme: LakeTable, dim_subgenero: LakeTable
+) -> object:
+    """Grain: one row per horror title x keyword subgenre, with the title's rating, votes,
+    popularity and money figures."""
+    return engine.run_model(
+        SqlModel("refined", "fato_filme_subgenero"),
+        {"dim_filme": dim_filme, "dim_subgenero": dim_subgenero},
+    )
+
+
+refined_assets = [dim_genero, dim_subgenero, dim_filme, fato_filme, fato_filme_subgenero]

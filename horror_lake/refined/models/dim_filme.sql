@@ -1,7 +1,9 @@
 -- dim_filme
 -- Grain: one row per horror title (a movie or series whose genres include Horror), keyed by
 -- the IMDb id. title_type tells movies from series; subgenres are the title's other genres.
--- If an id is both a movie and a series, the movie row is kept.
+-- If an id is both a movie and a series, the movie row is kept. TMDB columns come from
+-- trusted_tmdb (null when TMDB doesn't know the title or enrichment is off); keyword_subgenres
+-- are the dim_subgenero subgenres its TMDB keywords point to.
 
 with
 
@@ -41,6 +43,33 @@ titles as (
     select * from series
 ),
 
+tmdb_titles as (
+    select * from trusted_tmdb
+),
+
+subgenre_keywords as (
+    select subgenre_name, keyword
+    from dim_subgenero
+    lateral view explode(keywords) exploded as keyword
+),
+
+title_keywords as (
+    select
+        tmdb_titles.imdb_id,
+        lower(trim(title_keyword)) as keyword
+    from tmdb_titles
+    lateral view explode(tmdb_titles.keywords) exploded as title_keyword
+),
+
+title_keyword_subgenres as (
+    select
+        title_keywords.imdb_id,
+        array_sort(collect_set(subgenre_keywords.subgenre_name)) as keyword_subgenres
+    from title_keywords
+    inner join subgenre_keywords on title_keywords.keyword = subgenre_keywords.keyword
+    group by title_keywords.imdb_id
+),
+
 horror_titles as (
     select
         *,
@@ -49,22 +78,40 @@ horror_titles as (
     where array_contains(genres, 'Horror')
 ),
 
+first_titles as (
+    select * from horror_titles where title_rank = 1
+),
+
 final as (
     select
-        title_id,
-        title_type,
-        primary_title,
-        original_title,
-        release_year,
-        end_year,
-        cast(floor(release_year / 10) as int) * 10 as release_decade,
-        runtime_minutes,
-        average_rating,
-        vote_count,
-        genres,
-        filter(genres, genre -> genre != 'Horror') as subgenres
-    from horror_titles
-    where title_rank = 1
+        first_titles.title_id,
+        first_titles.title_type,
+        first_titles.primary_title,
+        first_titles.original_title,
+        first_titles.release_year,
+        first_titles.end_year,
+        cast(floor(first_titles.release_year / 10) as int) * 10 as release_decade,
+        first_titles.runtime_minutes,
+        first_titles.average_rating,
+        first_titles.vote_count,
+        first_titles.genres,
+        filter(first_titles.genres, genre -> genre != 'Horror') as subgenres,
+        tmdb_titles.tmdb_id,
+        tmdb_titles.popularity,
+        tmdb_titles.vote_average as tmdb_vote_average,
+        tmdb_titles.vote_count as tmdb_vote_count,
+        tmdb_titles.budget_usd,
+        tmdb_titles.revenue_usd,
+        tmdb_titles.revenue_usd - tmdb_titles.budget_usd as profit_usd,
+        cast(tmdb_titles.revenue_usd - tmdb_titles.budget_usd as double)
+            / tmdb_titles.budget_usd as roi,
+        coalesce(
+            title_keyword_subgenres.keyword_subgenres, cast(array() as array<string>)
+        ) as keyword_subgenres
+    from first_titles
+    left join tmdb_titles on first_titles.title_id = tmdb_titles.imdb_id
+    left join title_keyword_subgenres
+        on first_titles.title_id = title_keyword_subgenres.imdb_id
 )
 
 select * from final

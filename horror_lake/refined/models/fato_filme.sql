@@ -1,7 +1,8 @@
 -- fato_filme
 -- Grain: one row per horror title x genre (every genre of the title, Horror included; the
 -- others are its subgenres), with the title's metrics. Averages per genre read straight off
--- this table; title_genre_count lets a reader weight a title once across its genres.
+-- this table; title_genre_count lets a reader weight a title once across its genres. The
+-- TMDB money columns (USD) are null when TMDB doesn't know the figure; roi is profit/budget.
 
 with
 
@@ -23,6 +24,11 @@ title_genres as (
         horror_titles.runtime_minutes,
         horror_titles.average_rating,
         horror_titles.vote_count,
+        horror_titles.popularity,
+        horror_titles.budget_usd,
+        horror_titles.revenue_usd,
+        horror_titles.profit_usd,
+        horror_titles.roi,
         cast(size(horror_titles.genres) as int) as title_genre_count
     from horror_titles
     lateral view explode(horror_titles.genres) exploded as genre_name
@@ -39,6 +45,11 @@ final as (
         title_genres.runtime_minutes,
         title_genres.average_rating,
         title_genres.vote_count,
+        title_genres.popularity,
+        title_genres.budget_usd,
+        title_genres.revenue_usd,
+        title_genres.profit_usd,
+        title_genres.roi,
         title_genres.title_genre_count
     from title_genres
     left join genres on title_genres.genre_name = genres.genre_name
