@@ -8,6 +8,7 @@ import pytest
 
 from horror_lake.definitions import JOB_NAME, defs
 from horror_lake.sample.generator import SampleSummary, write_sample
+from horror_lake.sample.tmdb_snapshot import write_tmdb_snapshot
 
 PARTITION = "2024-03-01"
 SAMPLE_MOVIES = 400
@@ -16,21 +17,43 @@ SAMPLE_SERIES = 150
 
 @pytest.fixture(scope="session")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> SampleSummary:
-    """A dirty sample (duplicates, blank/short lines, CRLF+BOM series) written once per session."""
-    return write_sample(
-        tmp_path_factory.mktemp("landing"), movies=SAMPLE_MOVIES, series=SAMPLE_SERIES, seed=7
-    )
+    """A dirty sample (duplicates, blank/short lines, CRLF+BOM series) written once per session,
+    with its TMDB snapshot (the offline TMDB source)."""
+    landing = tmp_path_factory.mktemp("landing")
+    summary = write_sample(landing, movies=SAMPLE_MOVIES, series=SAMPLE_SERIES, seed=7)
+    write_tmdb_snapshot(landing, seed=7)
+    return summary
+
+
+TMDB_SETTINGS = (
+    "TMDB_API_TOKEN",
+    "TMDB_API_KEY",
+    "TMDB_BASE_URL",
+    "TMDB_RATE_LIMIT",
+    "TMDB_REFRESH_DAYS",
+    "TMDB_TIMEOUT_SECONDS",
+    "TMDB_MAX_ATTEMPTS",
+)
 
 
 def run_job(
-    lake: Path | str, landing: Path, partition: str = PARTITION, raise_on_error: bool = True
+    lake: Path | str,
+    landing: Path,
+    partition: str = PARTITION,
+    raise_on_error: bool = True,
+    settings: dict[str, str] | None = None,
 ) -> dg.ExecuteInProcessResult:
-    """The whole job for one partition, in process, configured through the environment."""
+    """The whole job for one partition, in process, configured through the environment
+    (``settings`` adds variables; TMDB ones are unset unless given)."""
     job = defs().resolve_job_def(JOB_NAME)
     with pytest.MonkeyPatch.context() as env, dg.instance_for_test() as instance:
         env.setenv("HORROR_LAKE_ROOT", str(lake))
         env.setenv("HORROR_LAKE_LANDING", str(landing))
         env.delenv("HORROR_LAKE_ENGINE", raising=False)
+        for name in TMDB_SETTINGS:
+            env.delenv(name, raising=False)
+        for name, value in (settings or {}).items():
+            env.setenv(name, value)
         return job.execute_in_process(
             partition_key=partition, instance=instance, raise_on_error=raise_on_error
         )

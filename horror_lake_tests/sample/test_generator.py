@@ -302,9 +302,10 @@ def test_cli_sample_writes_the_files(tmp_path: Path, capsys: pytest.CaptureFixtu
     out = tmp_path / "landing"
     assert cli.main(["sample", "--out", str(out), "--movies", "50", "--series", "20"]) == 0
     printed = capsys.readouterr().out.splitlines()
-    assert len(printed) == 2
+    assert len(printed) == 3
     assert str(out / "movies.csv") in printed[0] and "50 titles" in printed[0]
     assert str(out / "series.csv") in printed[1] and "20 titles" in printed[1]
+    assert str(out / "tmdb_snapshot.jsonl") in printed[2] and "horror titles" in printed[2]
     assert "MB" in printed[0]
     assert read_back(out / "movies.csv", 15).header == "|".join(MOVIES_HEADER)
 
@@ -313,6 +314,8 @@ def test_cli_sample_writes_the_files(tmp_path: Path, capsys: pytest.CaptureFixtu
         cli.main(["sample", "--out", str(clean), "--movies", "5", "--series", "2", "--clean"]) == 0
     )
     assert b"\r" not in (clean / "series.csv").read_bytes()
+    assert cli.main(["sample", "--out", str(tmp_path / "no_tmdb"), "--movies", "5", "--no-tmdb"]) == 0
+    assert not (tmp_path / "no_tmdb" / "tmdb_snapshot.jsonl").exists()
     with pytest.raises(SystemExit):
         cli.main(["sample", "--out", str(out), "--movies", "-1"])
     with pytest.raises(SystemExit):
