@@ -354,7 +354,7 @@ def coverage_check(table: LakeTable, due: list[str]) -> dg.AssetCheckResult:
     found = {imdb_id for imdb_id, endpoint in keys if imdb_id and endpoint.startswith("/find/")}
     missing = sorted(set(due) - found)
     duplicates = len(keys) - len(set(keys))
-    metadata: dict[str, object] = {
+    metadata: dict[str, dg.RawMetadataValue] = {
         "due_titles": len(due),
         "answered_titles": len(set(due) & found),
         "missing_titles": len(missing),

@@ -27,7 +27,8 @@ class ReceivedRequest:
     path: str
     query: dict[str, str]
     authorization: str | None
-    status: int
+    status: int  # 0 when the connection was dropped
+    fault: str | None  # the scripted fault played, if any
     at: float
 
     @property
@@ -61,8 +62,8 @@ class TmdbTestServer:
 
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/3"
+        port = self._server.server_address[1]
+        return f"http://127.0.0.1:{port}/3"
 
     def __enter__(self) -> "TmdbTestServer":
         self._thread.start()
@@ -118,8 +119,13 @@ class TmdbTestServer:
                 path = url.path.removeprefix("/3")
                 query = dict(parse_qsl(url.query))
                 authorization = self.headers.get("Authorization")
-                status = self._answer(path, query, authorization)
-                server._record(ReceivedRequest(path, query, authorization, status, time.time()))
+                # Recorded before the answer goes out, so a client that has its answer can
+                # count on the request being in ``received``.
+                self.fault: str | None = None
+                self.record = lambda status: server._record(
+                    ReceivedRequest(path, query, authorization, status, self.fault, time.time())
+                )
+                self._answer(path, query, authorization)
 
             def _answer(self, path: str, query: dict[str, str], authorization: str | None) -> int:
                 settings = server.settings
@@ -136,7 +142,7 @@ class TmdbTestServer:
                     return self._tmdb_error(
                         401, 7, "Invalid API key: You must be granted a valid key."
                     )
-                fault = server._next_fault(request_key(path, query))
+                fault = self.fault = server._next_fault(request_key(path, query))
                 if fault == "429-retry-after":
                     return self._tmdb_error(429, 25, "Over the limit.", retry_after="1")
                 if fault == "429":
@@ -144,6 +150,7 @@ class TmdbTestServer:
                 if fault in ("500", "502"):
                     return self._tmdb_error(int(fault), 11, "Internal error.")
                 if fault == "reset":
+                    self.record(0)
                     self.close_connection = True
                     self.connection.close()
                     return 0
@@ -164,7 +171,10 @@ class TmdbTestServer:
                 self._send(status, json.dumps(body).encode(), headers)
                 return status
 
-            def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+            def _send(
+                self, status: int, body: bytes, headers: dict[str, str] | None = None
+            ) -> None:
+                self.record(status)
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json;charset=utf-8")

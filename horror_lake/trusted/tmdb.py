@@ -205,5 +205,10 @@ def _lead_cast(cast: object) -> list[str]:
     if not isinstance(cast, list):
         return []
     people = [p for p in cast if isinstance(p, dict) and _text(p.get("name"))]
-    people.sort(key=lambda p: _int(p.get("order")) if _int(p.get("order")) is not None else 10**6)
+    people.sort(key=_billing_order)
     return [p["name"].strip() for p in people[:LEAD_CAST]]
+
+
+def _billing_order(person: dict) -> int:
+    order = _int(person.get("order"))
+    return order if order is not None else 10**6

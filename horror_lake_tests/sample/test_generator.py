@@ -314,7 +314,9 @@ def test_cli_sample_writes_the_files(tmp_path: Path, capsys: pytest.CaptureFixtu
         cli.main(["sample", "--out", str(clean), "--movies", "5", "--series", "2", "--clean"]) == 0
     )
     assert b"\r" not in (clean / "series.csv").read_bytes()
-    assert cli.main(["sample", "--out", str(tmp_path / "no_tmdb"), "--movies", "5", "--no-tmdb"]) == 0
+    assert (
+        cli.main(["sample", "--out", str(tmp_path / "no_tmdb"), "--movies", "5", "--no-tmdb"]) == 0
+    )
     assert not (tmp_path / "no_tmdb" / "tmdb_snapshot.jsonl").exists()
     with pytest.raises(SystemExit):
         cli.main(["sample", "--out", str(out), "--movies", "-1"])
