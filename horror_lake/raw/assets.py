@@ -57,10 +57,10 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
             f"{parsed.rejected_lines} rejected, {parsed.blank_lines} blank"
         )
         ingested_at = dt.datetime.now(dt.UTC)
-        if "rows" in context.selected_output_names:
+        if "rows" in context.op_execution_context.selected_output_names:
             rows = with_ingested_at(parsed.rows, ingested_at)
             yield dg.Output(rows, "rows", metadata=counts(parsed))
-        if "rejects" in context.selected_output_names:
+        if "rejects" in context.op_execution_context.selected_output_names:
             yield dg.Output(with_ingested_at(parsed.rejects, ingested_at), "rejects")
 
     return raw_asset

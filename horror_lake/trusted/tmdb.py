@@ -105,6 +105,9 @@ def flatten_details(
         "director": _director(credits, data.get("created_by") if tv else None),
         "lead_cast": _lead_cast(credits.get("cast")),
         "fetched_at": fetched_at,
+        # Not a column: whether TMDB lists this IMDb id itself (used to settle duplicates).
+        "listed_by_tmdb": imdb_id
+        in (data.get("imdb_id"), _dict(data.get("external_ids")).get("imdb_id")),
     }
 
 
@@ -124,12 +127,12 @@ def merge(
             rows[imdb_id] = record
     known = set(known_titles)
     by_tmdb: dict[tuple[str, int], Record] = {}
-    for imdb_id in sorted(rows):
-        record = rows[imdb_id]
-        if imdb_id not in known:
-            continue
-        key = (record["media_type"], record["tmdb_id"])
-        by_tmdb.setdefault(key, record)
+    candidates = sorted(
+        (record for imdb_id, record in rows.items() if imdb_id in known),
+        key=lambda record: (not record.get("listed_by_tmdb", False), record["imdb_id"]),
+    )
+    for record in candidates:
+        by_tmdb.setdefault((record["media_type"], record["tmdb_id"]), record)
     ordered = sorted(by_tmdb.values(), key=lambda r: r["imdb_id"])
     return pa.Table.from_pylist(ordered, schema=TRUSTED_TMDB_SCHEMA)
 
