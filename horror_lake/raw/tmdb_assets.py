@@ -175,16 +175,22 @@ def horror_titles(
     return [DueTitle(imdb_id, kinds[imdb_id]) for imdb_id in sorted(kinds)]
 
 
-def answered_at(lake: LakeResource, partition_key: str, extra: pa.Table) -> dict[str, dt.datetime]:
-    """When each title was last answered, in partitions up to this one and ``extra`` rows."""
+def answered_at(
+    lake: LakeResource, partition_key: str, source: str, extra: pa.Table
+) -> dict[str, dt.datetime]:
+    """When each title was last answered by ``source``, in partitions up to this one and in
+    ``extra`` rows (answers from the offline snapshot don't count once a token is set)."""
     location = lake.location()
-    parts = [extra.select(["imdb_id", "fetched_at"])]
+    columns = ["imdb_id", "fetched_at", "source"]
+    parts = [extra.select(columns)]
     for key in location.partition_keys(*KEY.path):
         if key <= partition_key:
             table = lake.table(KEY, key)
             if table.exists():
-                parts.append(table.parquet_file().read(columns=["imdb_id", "fetched_at"]))
-    history = pa.concat_tables(parts).filter(pc.is_valid(pc.field("imdb_id")))
+                parts.append(table.parquet_file().read(columns=columns))
+    history = pa.concat_tables(parts).filter(
+        pc.is_valid(pc.field("imdb_id")) & (pc.field("source") == source)
+    )
     latest = history.group_by("imdb_id").aggregate([("fetched_at", "max")])
     return dict(
         zip(
@@ -293,8 +299,8 @@ def _fetch_and_write(
     existing = lake.table(KEY, partition)
     kept = pa.concat_tables(
         [existing.read() if existing.exists() else rows_table([]), journal.load()]
-    )
-    last_answered = answered_at(lake, partition, kept)
+    ).filter(pc.field("source") == source.name)
+    last_answered = answered_at(lake, partition, source.name, kept)
     now = dt.datetime.now(dt.UTC)
     titles = horror_titles(engine, raw_movies, raw_series)
     never = dt.datetime.min.replace(tzinfo=dt.UTC)
@@ -323,7 +329,8 @@ def _fetch_and_write(
                 )
             )
     seconds = time.monotonic() - started
-    rows = latest_answers(pa.concat_tables([kept, journal.load()]))
+    fetched = journal.load().filter(pc.field("source") == source.name)
+    rows = latest_answers(pa.concat_tables([kept, fetched]))
     stats = client.stats
     yield dg.Output(
         rows,
