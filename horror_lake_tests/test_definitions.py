@@ -16,9 +16,23 @@ LINEAGE = {
     "trusted/trusted_series": {"raw/raw_series"},
     "trusted/trusted_artists": {"raw/raw_movies", "raw/raw_series"},
     "refined/dim_genero": {"trusted/trusted_movies", "trusted/trusted_series"},
-    "refined/dim_filme": {"trusted/trusted_movies", "trusted/trusted_series"},
+    "refined/dim_subgenero": set(),
+    "refined/dim_filme": {
+        "trusted/trusted_movies",
+        "trusted/trusted_series",
+        "trusted/trusted_tmdb",
+        "refined/dim_subgenero",
+    },
     "refined/fato_filme": {"refined/dim_filme", "refined/dim_genero"},
+    "refined/fato_filme_subgenero": {"refined/dim_filme", "refined/dim_subgenero"},
 }
+# Python assets (not SQL models): their inputs.
+PYTHON_LINEAGE = {
+    "raw/raw_tmdb": {"raw/raw_movies", "raw/raw_series"},
+    "trusted/trusted_tmdb": {"raw/raw_tmdb", "trusted/trusted_movies", "trusted/trusted_series"},
+}
+# Tables that are empty when TMDB enrichment is off, so they have no not_empty check.
+MAY_BE_EMPTY = {"raw_tmdb", "trusted_tmdb", "fato_filme_subgenero"}
 
 
 @pytest.mark.parametrize(
@@ -37,7 +51,7 @@ def test_loads_for_every_setting(env: dict[str, str], monkeypatch: pytest.Monkey
 
 def test_lineage_matches_the_design() -> None:
     graph = defs().resolve_asset_graph()
-    for child, parents in LINEAGE.items():
+    for child, parents in {**LINEAGE, **PYTHON_LINEAGE}.items():
         node = graph.get(dg.AssetKey.from_user_string(child))
         assert {p.to_user_string() for p in node.parent_keys} == parents, child
 
@@ -50,13 +64,30 @@ def test_each_sql_model_reads_exactly_its_upstream_tables(asset: str) -> None:
 
 def test_every_table_has_blocking_checks() -> None:
     definitions = defs()
-    all_specs = [spec for checks in definitions.asset_checks or [] for spec in checks.check_specs]
     for key in definitions.resolve_asset_graph().get_all_asset_keys():
-        specs = {spec.name: spec for spec in all_specs if spec.asset_key == key}
-        if not key.path[-1].endswith("_rejects"):
+        specs = specs_of(definitions, key.to_user_string())
+        if not key.path[-1].endswith("_rejects") and key.path[-1] not in MAY_BE_EMPTY:
             assert specs["not_empty"].blocking, key
         if key.path[0] != "raw":
             assert specs["primary_key"].blocking, key
+    assert specs_of(definitions, "raw/raw_tmdb")["answers_cover_due_titles"].blocking
+    trusted_tmdb = specs_of(definitions, "trusted/trusted_tmdb")
+    assert trusted_tmdb["unique_media_type_tmdb_id"].blocking
+    assert trusted_tmdb["imdb_id_in_trusted_titles"].blocking
+
+
+def graph_specs(definitions: dg.Definitions, key: dg.AssetKey) -> list[dg.AssetCheckSpec]:
+    """Checks declared on the asset itself (raw_tmdb checks its own fetch)."""
+    graph = definitions.resolve_asset_graph()
+    node = graph.get(key)
+    return [graph.get_check_spec(check_key) for check_key in node.check_keys]
+
+
+def specs_of(definitions: dg.Definitions, key: str) -> dict[str, dg.AssetCheckSpec]:
+    asset_key = dg.AssetKey.from_user_string(key)
+    all_specs = [spec for checks in definitions.asset_checks or [] for spec in checks.check_specs]
+    specs = {spec.name: spec for spec in all_specs if spec.asset_key == asset_key}
+    return specs | {spec.name: spec for spec in graph_specs(definitions, asset_key)}
 
 
 def test_job_defaults_to_todays_utc_partition() -> None:

@@ -19,9 +19,9 @@ from horror_lake_tests.lake_reading import (
 )
 
 TABLES = {
-    "raw": ["raw_movies", "raw_series", "raw_movies_rejects", "raw_series_rejects"],
-    "trusted": ["trusted_movies", "trusted_series", "trusted_artists"],
-    "refined": ["dim_filme", "dim_genero", "fato_filme"],
+    "raw": ["raw_movies", "raw_series", "raw_movies_rejects", "raw_series_rejects", "raw_tmdb"],
+    "trusted": ["trusted_movies", "trusted_series", "trusted_artists", "trusted_tmdb"],
+    "refined": ["dim_filme", "dim_genero", "fato_filme", "dim_subgenero", "fato_filme_subgenero"],
 }
 
 
