@@ -81,12 +81,14 @@ def fetch_title(client: TmdbClient, title: DueTitle, source: str) -> list[Row]:
     ]
 
 
-def _pick_result(body: dict, kind: str) -> tuple[str, int] | None:
+def _pick_result(body: object, kind: str) -> tuple[str, int] | None:
     """The first result of the expected kind, else of the other kind."""
+    if not isinstance(body, dict):
+        return None
     order = ("movie", "tv") if kind == "movie" else ("tv", "movie")
     for media_type in order:
-        results = body.get(f"{media_type}_results") or []
-        for result in results:
+        results = body.get(f"{media_type}_results")
+        for result in results if isinstance(results, list) else []:
             if isinstance(result, dict) and isinstance(result.get("id"), int):
                 return media_type, result["id"]
     return None
