@@ -23,12 +23,65 @@ def s3_filesystem(bucket: str) -> pafs.S3FileSystem:
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
     if region is None and endpoint is None:
         region = pafs.resolve_s3_region(bucket)
-    options: dict[str, object] = {"region": region or "us-east-1"}
+    # Fail in seconds, not minutes, when the endpoint is down (the SDK default retries ~10x).
+    options: dict[str, object] = {
+        "region": region or "us-east-1",
+        "connect_timeout": 5,
+        "request_timeout": 60,
+        "retry_strategy": pafs.AwsStandardS3RetryStrategy(max_attempts=3),
+    }
     if endpoint:
         parsed = urlparse(endpoint)
         options["endpoint_override"] = parsed.netloc or parsed.path
         options["scheme"] = parsed.scheme or "https"
     return pafs.S3FileSystem(**options)
+
+
+class StorageError(RuntimeError):
+    """The lake or landing storage can't be used; the message names where and why."""
+
+
+def s3_endpoint() -> str:
+    return (
+        os.environ.get("AWS_ENDPOINT_URL_S3")
+        or os.environ.get("AWS_ENDPOINT_URL")
+        or "the AWS S3 endpoint"
+    )
+
+
+def explain_storage_error(location: "StorageLocation", error: OSError) -> str:
+    """A plain sentence for a filesystem error: which root, which endpoint, what went wrong.
+
+    pyarrow's own text is kept at the end (it names the bucket and key, never credentials).
+    """
+    text = str(error)
+    secret = os.environ.get("AWS_SECRET_ACCESS_KEY")
+    if secret:
+        text = text.replace(secret, "***")
+    if not location.is_s3:
+        return f"{location.root}: {text}"
+    upper = text.upper()
+    if "NETWORK_CONNECTION" in upper or "COULD NOT CONNECT" in upper or "CURLCODE" in upper:
+        problem = f"cannot reach the S3 endpoint {s3_endpoint()}"
+    elif "NO_SUCH_BUCKET" in upper or "NOT FOUND" in upper and "BUCKET" in upper:
+        problem = f"bucket '{location.bucket}' does not exist"
+    elif any(
+        code in upper
+        for code in (
+            "ACCESS_DENIED",
+            "ACCESSDENIED",
+            "INVALID_ACCESS_KEY",
+            "SIGNATURE",
+            "FORBIDDEN",
+        )
+    ):
+        problem = (
+            f"access to bucket '{location.bucket}' was denied: check the AWS credentials "
+            "(environment, profile or role) and the bucket policy"
+        )
+    else:
+        problem = "the S3 request failed"
+    return f"{location.root}: {problem} ({text})"
 
 
 @dataclass(frozen=True)
@@ -72,6 +125,24 @@ class StorageLocation:
 
     def exists(self, path: str) -> bool:
         return self.filesystem.get_file_info(path).type != pafs.FileType.NotFound
+
+    def check_reachable(self) -> None:
+        """On S3, that the endpoint answers and the bucket exists and lets us in.
+
+        Called when a run starts, so a wrong setting fails it at once with a plain message
+        instead of as a missing input halfway through.
+        """
+        if not self.is_s3:
+            return
+        try:
+            info = self.filesystem.get_file_info(self.bucket)
+        except OSError as error:
+            raise StorageError(explain_storage_error(self, error)) from None
+        if info.type == pafs.FileType.NotFound:
+            raise StorageError(
+                f"{self.root}: bucket '{self.bucket}' does not exist at {s3_endpoint()}; "
+                "create it or fix the setting"
+            )
 
 
 @dataclass(frozen=True)

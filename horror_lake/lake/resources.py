@@ -1,13 +1,20 @@
 """The lake as Dagster sees it: a resource naming the root and the one IO manager."""
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Protocol, runtime_checkable
 
 import dagster as dg
 import pyarrow as pa
 
-from horror_lake.lake.location import LakeLocation, lake_location
-from horror_lake.lake.tables import LakeTable, describe
+from horror_lake.lake.location import (
+    LakeLocation,
+    StorageError,
+    explain_storage_error,
+    lake_location,
+)
+from horror_lake.lake.tables import LakeTable, PartitionFacts, describe
 
 DEFAULT_ROOT = "lake"
 PREVIEW_CELL_CHARS = 40
@@ -16,13 +23,25 @@ PREVIEW_CELL_CHARS = 40
 class LakeResource(dg.ConfigurableResource):
     """The lake root: ``root`` if set, else ``HORROR_LAKE_ROOT``, else ``lake/`` (read at run time).
 
-    A local folder or ``s3://bucket/prefix``.
+    A local folder or ``s3://bucket/prefix``. With ``glue_database`` (or
+    ``HORROR_LAKE_GLUE_DATABASE``) every table and partition written is registered in that
+    AWS Glue Data Catalog database.
     """
 
     root: str | None = None
+    glue_database: str | None = None
 
     def location(self) -> LakeLocation:
         return lake_location(self.root or os.environ.get("HORROR_LAKE_ROOT") or DEFAULT_ROOT)
+
+    def catalog_database(self) -> str | None:
+        return self.glue_database or os.environ.get("HORROR_LAKE_GLUE_DATABASE") or None
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        try:
+            self.location().check_reachable()
+        except StorageError as error:
+            raise dg.Failure(description=f"HORROR_LAKE_ROOT {error}", allow_retries=False) from None
 
     def table(self, asset_key: dg.AssetKey, partition_key: str) -> LakeTable:
         zone, name = zone_and_name(asset_key)
@@ -55,15 +74,30 @@ class LakeIOManager(dg.ConfigurableIOManager):
         self, context: dg.OutputContext, obj: pa.Table | pa.RecordBatchReader | WritesItself
     ) -> None:
         table = self.lake.table(context.asset_key, context.asset_partition_key)
-        if isinstance(obj, WritesItself):
-            obj.write_to(table)
-        else:
-            table.write(obj)
-        context.add_output_metadata(materialization_metadata(table))
+        with storage_errors(table):
+            if isinstance(obj, WritesItself):
+                obj.write_to(table)
+            else:
+                table.write(obj)
+            facts = describe(table)
+        metadata = materialization_metadata(facts)
+        database = self.lake.catalog_database()
+        if database:
+            from horror_lake.lake.catalog import CatalogError, register_partition
+
+            try:
+                metadata["glue"] = dg.MetadataValue.text(
+                    register_partition(database, table, facts.schema)
+                )
+            except CatalogError as error:
+                raise dg.Failure(description=str(error)) from None
+        context.add_output_metadata(metadata)
 
     def load_input(self, context: dg.InputContext) -> LakeTable:
         table = self.lake.table(context.asset_key, context.asset_partition_key)
-        if not table.exists():
+        with storage_errors(table):
+            exists = table.exists()
+        if not exists:
             raise dg.Failure(
                 description=(
                     f"Input {context.asset_key.to_user_string()} has no partition "
@@ -73,9 +107,19 @@ class LakeIOManager(dg.ConfigurableIOManager):
         return table
 
 
-def materialization_metadata(table: LakeTable) -> dict[str, dg.MetadataValue]:
+@contextmanager
+def storage_errors(table: LakeTable) -> Iterator[None]:
+    """Turns a storage failure into a run failure that says where and what, in plain words."""
+    try:
+        yield
+    except OSError as error:
+        raise dg.Failure(
+            description=f"{table.zone}/{table.name}: {explain_storage_error(table.location, error)}"
+        ) from None
+
+
+def materialization_metadata(facts: PartitionFacts) -> dict[str, dg.MetadataValue]:
     """Row count, path, schema and a preview, read back from the Parquet file just written."""
-    facts = describe(table)
     schema = dg.TableSchema(
         columns=[dg.TableColumn(field.name, str(field.type)) for field in facts.schema]
     )

@@ -5,7 +5,7 @@ import os
 import dagster as dg
 import pyarrow.fs as pafs
 
-from horror_lake.lake.location import StorageLocation, storage_location
+from horror_lake.lake.location import StorageError, StorageLocation, storage_location
 
 DEFAULT_LANDING = "data/landing"
 
@@ -27,6 +27,14 @@ class LandingResource(dg.ConfigurableResource):
         return storage_location(
             self.path or os.environ.get("HORROR_LAKE_LANDING") or DEFAULT_LANDING
         )
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        try:
+            self.location().check_reachable()
+        except StorageError as error:
+            raise dg.Failure(
+                description=f"HORROR_LAKE_LANDING {error}", allow_retries=False
+            ) from None
 
     def candidates(self, file_name: str, partition_key: str) -> list[str]:
         location = self.location()

@@ -1,19 +1,28 @@
 """The same job with the lake on S3: a real S3 API server (moto's server mode) on 127.0.0.1,
-reached by pyarrow's S3 filesystem through AWS_ENDPOINT_URL. The credentials are moto's
-throwaway test values; the test also checks they never reach the lake files or the logs."""
+reached by pyarrow's S3 filesystem and boto3 through AWS_ENDPOINT_URL. moto's server also
+speaks Glue, so the catalog registration is checked against it. The credentials are throwaway
+test values; the tests also check they never reach the lake files, the logs or errors."""
 
+import os
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import boto3
+import dagster as dg
+import pyarrow as pa
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 import pytest
 
+from horror_lake.lake.catalog import GlueCatalog, glue_type
+from horror_lake.lake.location import lake_location
+from horror_lake.lake.tables import LakeTable
 from horror_lake.sample.generator import SampleSummary
 from horror_lake_tests.conftest import PARTITION, run_job
 
@@ -26,49 +35,167 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def s3_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+@contextmanager
+def moto_server(**env: str) -> Iterator[str]:
+    """``moto_server`` on a free loopback port; yields its endpoint URL."""
     port = free_port()
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env={**os.environ, **env},
     )
-    endpoint = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.1)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
     try:
-        yield endpoint
+        for _ in range(150):
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
         server.wait(timeout=10)
 
 
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    with moto_server() as endpoint:
+        yield endpoint
+
+
+def use_endpoint(monkeypatch: pytest.MonkeyPatch, endpoint: str) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+
+
+@pytest.fixture
+def s3_endpoint(monkeypatch: pytest.MonkeyPatch, moto_endpoint: str) -> str:
+    use_endpoint(monkeypatch, moto_endpoint)
+    return moto_endpoint
+
+
+def new_bucket(endpoint: str) -> str:
+    name = f"horror-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket=name)
+    return name
+
+
+def failure_message(result: dg.ExecuteInProcessResult) -> str:
+    return "\n".join(
+        str(event.event_specific_data) for event in result.all_events if event.is_failure
+    )
+
+
 def test_whole_job_writes_the_same_layout_to_s3(
     s3_endpoint: str, sample: SampleSummary, tmp_path: Path
 ) -> None:
-    boto3.client("s3", endpoint_url=s3_endpoint).create_bucket(Bucket="horror-lake")
-    result = run_job("s3://horror-lake/lake", sample.movies.path.parent)
+    bucket = new_bucket(s3_endpoint)
+    database = f"lake_{bucket[-6:]}"
+    glue_setting = {"HORROR_LAKE_GLUE_DATABASE": database}
+    result = run_job(f"s3://{bucket}/lake", sample.movies.path.parent, settings=glue_setting)
     assert result.success
 
     s3 = boto3.client("s3", endpoint_url=s3_endpoint)
-    keys = {o["Key"] for o in s3.list_objects_v2(Bucket="horror-lake")["Contents"]}
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]}
     expected = f"lake/refined/fato_filme/ingestion_date={PARTITION}/part-00000.parquet"
     assert expected in keys
     # pyarrow leaves empty "folder" marker objects behind; no staged data may remain.
     assert not [k for k in keys if "_staging" in k and not k.endswith("/")]
     fs = pafs.S3FileSystem(endpoint_override=s3_endpoint.removeprefix("http://"), scheme="http")
-    fato = pq.read_table(f"horror-lake/{expected}", filesystem=fs)
+    fato = pq.read_table(f"{bucket}/{expected}", filesystem=fs)
     assert fato.num_rows > 0
 
-    assert run_job("s3://horror-lake/lake", sample.movies.path.parent).success
-    assert pq.read_table(f"horror-lake/{expected}", filesystem=fs).num_rows == fato.num_rows
-    logs = "\n".join(str(event) for event in result.all_events)
-    assert SECRET not in logs
+    glue = boto3.client("glue", endpoint_url=s3_endpoint, region_name="us-east-1")
+    tables = {t["Name"]: t for t in glue.get_tables(DatabaseName=database)["TableList"]}
+    lake_tables = {
+        k.split("/")[2] for k in keys if "ingestion_date=" in k and k.split("/")[3][0] != "_"
+    }
+    assert set(tables) == lake_tables
+    fato_table = tables["fato_filme"]
+    descriptor = fato_table["StorageDescriptor"]
+    assert descriptor["Location"] == f"s3://{bucket}/lake/refined/fato_filme/"
+    assert [c["Name"] for c in descriptor["Columns"]] == fato.column_names
+    assert [c["Type"] for c in descriptor["Columns"]] == [glue_type(f.type) for f in fato.schema]
+    assert "ParquetHiveSerDe" in descriptor["SerdeInfo"]["SerializationLibrary"]
+    assert fato_table["PartitionKeys"] == [{"Name": "ingestion_date", "Type": "string"}]
+    partitions = glue.get_partitions(DatabaseName=database, TableName="fato_filme")["Partitions"]
+    assert [p["Values"] for p in partitions] == [[PARTITION]]
+    assert partitions[0]["StorageDescriptor"]["Location"].endswith(
+        f"fato_filme/ingestion_date={PARTITION}/"
+    )
+
+    again = run_job(f"s3://{bucket}/lake", sample.movies.path.parent, settings=glue_setting)
+    assert again.success
+    assert pq.read_table(f"{bucket}/{expected}", filesystem=fs).num_rows == fato.num_rows
+    glue_notes = [
+        e.materialization.metadata["glue"].value for e in again.get_asset_materialization_events()
+    ]
+    assert glue_notes and all("table unchanged, partition unchanged" in n for n in glue_notes)
+    assert (
+        len(glue.get_partitions(DatabaseName=database, TableName="fato_filme")["Partitions"]) == 1
+    )
+    for run in (result, again):
+        assert SECRET not in "\n".join(str(event) for event in run.all_events)
+
+
+def test_a_schema_change_updates_the_glue_table(s3_endpoint: str) -> None:
+    bucket = new_bucket(s3_endpoint)
+    table = LakeTable(lake_location(f"s3://{bucket}/lake"), "refined", "dim_x", PARTITION)
+    catalog = GlueCatalog(
+        "schema_change", boto3.client("glue", endpoint_url=s3_endpoint, region_name="us-east-1")
+    )
+    before = pa.schema([("title_id", pa.string()), ("genres", pa.list_(pa.string()))])
+    after = before.append(pa.field("roi", pa.float64()))
+    assert (
+        catalog.register(table, before) == "schema_change.dim_x: table created, partition created"
+    )
+    assert catalog.register(table, before).endswith("table unchanged, partition unchanged")
+    assert catalog.register(table, after).endswith("table updated, partition updated")
+    columns = catalog.glue.get_table(DatabaseName="schema_change", Name="dim_x")["Table"][
+        "StorageDescriptor"
+    ]["Columns"]
+    assert columns == [
+        {"Name": "title_id", "Type": "string"},
+        {"Name": "genres", "Type": "array<string>"},
+        {"Name": "roi", "Type": "double"},
+    ]
+
+
+def test_a_missing_bucket_fails_the_run_naming_it(s3_endpoint: str, sample: SampleSummary) -> None:
+    result = run_job(
+        "s3://no-such-horror-bucket/lake", sample.movies.path.parent, raise_on_error=False
+    )
+    assert not result.success
+    message = failure_message(result)
+    assert "bucket 'no-such-horror-bucket' does not exist" in message
+    assert "HORROR_LAKE_ROOT" in message and SECRET not in message
+
+
+def test_an_unreachable_endpoint_fails_the_run_quickly(
+    monkeypatch: pytest.MonkeyPatch, sample: SampleSummary
+) -> None:
+    closed = f"http://127.0.0.1:{free_port()}"
+    use_endpoint(monkeypatch, closed)
+    started = time.monotonic()
+    result = run_job("s3://horror-bucket/lake", sample.movies.path.parent, raise_on_error=False)
+    assert not result.success
+    assert time.monotonic() - started < 60
+    message = failure_message(result)
+    assert f"cannot reach the S3 endpoint {closed}" in message and SECRET not in message
+
+
+def test_denied_credentials_fail_the_run_naming_the_bucket(
+    monkeypatch: pytest.MonkeyPatch, sample: SampleSummary
+) -> None:
+    """moto checks credentials against its IAM when INITIAL_NO_AUTH_ACTION_COUNT=0; the test's
+    access key is unknown to it, so every request is denied."""
+    with moto_server(INITIAL_NO_AUTH_ACTION_COUNT="0") as endpoint:
+        use_endpoint(monkeypatch, endpoint)
+        result = run_job(
+            "s3://guarded-bucket/lake", sample.movies.path.parent, raise_on_error=False
+        )
+    assert not result.success
+    message = failure_message(result)
+    assert "access to bucket 'guarded-bucket' was denied" in message and SECRET not in message
