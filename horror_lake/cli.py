@@ -28,6 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     _add_sample_command(commands)
+    _add_sql_command(commands)
+    _add_athena_ddl_command(commands)
     return parser
 
 
@@ -90,6 +92,77 @@ def _run_sample(args: argparse.Namespace) -> int:
             f"{snapshot.path}: {snapshot.answers} TMDB answers for {snapshot.horror_titles} "
             f"horror titles ({snapshot.on_tmdb} on TMDB)"
         )
+    return 0
+
+
+def _add_sql_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sql = commands.add_parser(
+        "sql",
+        help="run read-only SQL over the lake with DuckDB (the local Athena)",
+        description=(
+            "Run SQL over the lake wherever it lives (HORROR_LAKE_ROOT, local or s3://). Every "
+            "table is a view over all its partitions with an ingestion_date column, plus "
+            "<table>_latest over its newest partition, plus the refined analytic views. Only "
+            "SELECT and EXPLAIN statements run; the lake is never modified."
+        ),
+    )
+    source = sql.add_mutually_exclusive_group(required=True)
+    source.add_argument("query", nargs="?", help="the SQL text")
+    source.add_argument("-f", "--file", type=Path, help="read the SQL from this file")
+    sql.add_argument("--root", help="lake root (default: HORROR_LAKE_ROOT, else lake)")
+    sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    sql.set_defaults(handler=_run_sql)
+
+
+def _run_sql(args: argparse.Namespace) -> int:
+    from horror_lake.lake.location import StorageError
+    from horror_lake.lake.output import render
+    from horror_lake.lake.query import QueryError, open_lake, run_query
+    from horror_lake.lake.resources import LakeResource
+
+    text = args.file.read_text(encoding="utf-8") if args.file else args.query
+    location = LakeResource(root=args.root).location()
+    try:
+        location.check_reachable()
+        columns, rows = run_query(open_lake(location), text)
+    except (QueryError, StorageError) as error:
+        print(f"horror-lake sql: {error}", file=sys.stderr)
+        return 1
+    sys.stdout.write(render(columns, rows, args.format))
+    return 0
+
+
+def _add_athena_ddl_command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    ddl = commands.add_parser(
+        "athena-ddl",
+        help="print the refined analytic views as Athena CREATE VIEW statements",
+        description=(
+            "The analytic views (horror_lake/refined/views/*.sql, Spark SQL) translated to "
+            "Athena's dialect with sqlglot, for the Glue database the lake registers into."
+        ),
+    )
+    ddl.add_argument(
+        "--database", default=None, help="Glue database (default: HORROR_LAKE_GLUE_DATABASE)"
+    )
+    ddl.set_defaults(handler=_run_athena_ddl)
+
+
+def _run_athena_ddl(args: argparse.Namespace) -> int:
+    import os
+
+    from horror_lake.lake.query import analytic_views
+
+    database = args.database or os.environ.get("HORROR_LAKE_GLUE_DATABASE")
+    if not database:
+        print(
+            "horror-lake athena-ddl: give --database or set HORROR_LAKE_GLUE_DATABASE",
+            file=sys.stderr,
+        )
+        return 2
+    for view in analytic_views():
+        print(view.athena_ddl(database) + ";\n")
     return 0
 
 

@@ -22,6 +22,7 @@ import pytest
 
 from horror_lake.lake.catalog import GlueCatalog, glue_type
 from horror_lake.lake.location import lake_location
+from horror_lake.lake.query import open_lake, run_query
 from horror_lake.lake.tables import LakeTable
 from horror_lake.sample.generator import SampleSummary
 from horror_lake_tests.conftest import PARTITION, run_job
@@ -138,6 +139,12 @@ def test_whole_job_writes_the_same_layout_to_s3(
     )
     for run in (result, again):
         assert SECRET not in "\n".join(str(event) for event in run.all_events)
+
+    # `horror-lake sql` reads the S3 lake through pyarrow, with its partition column.
+    con = open_lake(lake_location(f"s3://{bucket}/lake"))
+    columns, rows = run_query(con, "select ingestion_date, count(*) from fato_filme group by 1")
+    assert [(str(day), count) for day, count in rows] == [(PARTITION, fato.num_rows)]
+    assert run_query(con, "select count(*) from subgenre_preferences")[1][0][0] > 0
 
 
 def test_a_schema_change_updates_the_glue_table(s3_endpoint: str) -> None:
