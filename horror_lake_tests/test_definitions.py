@@ -100,5 +100,8 @@ def test_an_unknown_engine_fails_the_run_with_the_setting_named(tmp_path: Path) 
     with pytest.MonkeyPatch.context() as env:
         env.setenv("HORROR_LAKE_ENGINE", "oracle")
         env.setenv("HORROR_LAKE_ROOT", str(tmp_path / "lake"))
-        with pytest.raises(ValueError, match="unknown engine 'oracle' .HORROR_LAKE_ENGINE."):
+        with pytest.raises(
+            ValueError,
+            match="unknown engine 'oracle' .HORROR_LAKE_ENGINE.; choose one of: duckdb, spark",
+        ):
             EngineResource().current.query("select 1", {})

@@ -15,20 +15,30 @@ from horror_lake.lake.tables import LakeTable
 DEFAULT_ENGINE = "duckdb"
 
 
-def build_engine(name: str) -> SqlEngine:
+ENGINES = ("duckdb", "spark")
+
+
+def build_engine(name: str, spark_master: str | None = None) -> SqlEngine:
     if name == "duckdb":
         return DuckDBEngine()
-    raise ValueError(f"unknown engine {name!r} (HORROR_LAKE_ENGINE); choose one of: duckdb")
+    if name == "spark":
+        from horror_lake.engines.spark_engine import SparkEngine  # pyspark only when asked for
+
+        return SparkEngine(spark_master)
+    raise ValueError(
+        f"unknown engine {name!r} (HORROR_LAKE_ENGINE); choose one of: {', '.join(ENGINES)}"
+    )
 
 
 class EngineResource(dg.ConfigurableResource):
-    """Runs SQL models: ``engine`` if set, else ``HORROR_LAKE_ENGINE``, else DuckDB.
+    """Runs SQL models: ``engine`` if set, else ``HORROR_LAKE_ENGINE``, else DuckDB (or Spark).
 
     The engine is started once per run (in ``setup_for_execution``) and shared by every step
     of that run.
     """
 
     engine: str | None = None
+    spark_master: str | None = None  # else HORROR_LAKE_SPARK_MASTER, else local[*]
     _engine: SqlEngine | None = PrivateAttr(default=None)
 
     @property
@@ -36,7 +46,7 @@ class EngineResource(dg.ConfigurableResource):
         return (self.engine or os.environ.get("HORROR_LAKE_ENGINE") or DEFAULT_ENGINE).lower()
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        self._engine = build_engine(self.engine_name)
+        self._engine = build_engine(self.engine_name, self.spark_master)
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._engine is not None:
@@ -45,7 +55,7 @@ class EngineResource(dg.ConfigurableResource):
     @property
     def current(self) -> SqlEngine:
         if self._engine is None:
-            self._engine = build_engine(self.engine_name)
+            self._engine = build_engine(self.engine_name, self.spark_master)
         return self._engine
 
     def run_model(self, model: SqlModel, inputs: Mapping[str, LakeTable]) -> Any:

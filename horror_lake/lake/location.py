@@ -123,6 +123,10 @@ class StorageLocation:
         """A path of ``filesystem`` written the way a user would paste it (s3://... or /abs)."""
         return f"s3://{path}" if self.is_s3 else path
 
+    def hadoop_uri(self, path: str) -> str:
+        """A path of ``filesystem`` as Hadoop (Spark) names it: ``s3a://...`` or ``file://...``."""
+        return f"s3a://{path}" if self.is_s3 else f"file://{path}"
+
     def exists(self, path: str) -> bool:
         return self.filesystem.get_file_info(path).type != pafs.FileType.NotFound
 

@@ -6,6 +6,7 @@ either, and re-writing a partition replaces it instead of adding rows.
 """
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -65,15 +66,48 @@ class LakeTable:
 
     def write(self, data: pa.Table | pa.RecordBatchReader) -> None:
         """Replace the partition with ``data`` (write aside, then move into place)."""
+        self.write_with(
+            lambda staging: _write_parquet(
+                self.location.filesystem, f"{staging}/{uuid.uuid4().hex}.parquet", data
+            )
+        )
+
+    @property
+    def hadoop_uri(self) -> str:
+        """The partition folder as Spark's Hadoop filesystem addresses it."""
+        return self.location.hadoop_uri(self.directory)
+
+    @property
+    def staging_uri(self) -> str:
+        """The staging folder as Spark's Hadoop filesystem addresses it."""
+        staging = self.location.staging_dir(self.zone, self.name, self.partition_key)
+        return self.location.hadoop_uri(staging)
+
+    def write_with(self, writer: Callable[[str], None]) -> None:
+        """Replace the partition with the one Parquet file ``writer`` puts in the staging folder
+        it is given (a filesystem path; ``staging_uri`` names the same folder as a URI).
+
+        The file is moved into place, so a reader sees the old partition or the new one; a run
+        killed halfway leaves only the staging folder, which the next write clears first.
+        """
         fs = self.location.filesystem
         staging = self.location.staging_dir(self.zone, self.name, self.partition_key)
         _delete_dir(fs, staging)
         fs.create_dir(staging, recursive=True)
-        staged = f"{staging}/{uuid.uuid4().hex}.parquet"
         try:
-            _write_parquet(fs, staged, data)
+            writer(staging)
+            staged = [
+                info.path
+                for info in fs.get_file_info(pafs.FileSelector(staging))
+                if info.base_name.endswith(".parquet") and not info.base_name.startswith((".", "_"))
+            ]
+            if len(staged) != 1:
+                raise RuntimeError(
+                    f"{self.zone}/{self.name}: expected one staged Parquet file in "
+                    f"{self.location.uri(staging)}, found {len(staged)}"
+                )
             fs.create_dir(self.directory, recursive=True)
-            fs.move(staged, self.data_path)
+            fs.move(staged[0], self.data_path)
         finally:
             _delete_dir(fs, staging)
         _delete_strays(fs, self.directory, keep=self.data_path)

@@ -1,0 +1,132 @@
+"""The Spark engine: the same SQL files, run by Spark, which reads and writes the lake itself.
+
+The session comes from dagster-pyspark's ``LazyPySparkResource`` (started on first use, once per
+run). Inputs are read by Spark from the partition folders (``file://`` or ``s3a://``); a model's
+result is written by Spark into the table's staging folder and then moved into place like any
+other partition, so data never passes through the driver.
+"""
+
+import json
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from dagster_pyspark import LazyPySparkResource
+
+from horror_lake.engines.base import ModelError, check_inputs
+from horror_lake.engines.models import SqlModel
+from horror_lake.lake.tables import LakeTable
+
+DEFAULT_MASTER = "local[*]"
+BASE_CONFIG = {
+    "spark.app.name": "horror_lake",
+    "spark.sql.session.timeZone": "UTC",
+    # Parquet that every reader agrees on (not Spark's legacy INT96 timestamps).
+    "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+    # Spark's _SUCCESS marker would be the only other file in the staging folder.
+    "spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs": "false",
+    "spark.ui.showConsoleProgress": "false",
+}
+
+
+def spark_config(master: str | None = None) -> dict[str, str]:
+    """Session settings: the master (``HORROR_LAKE_SPARK_MASTER``), sensible local defaults, then
+    ``HORROR_LAKE_SPARK_CONF`` (a JSON object of Spark settings) on top."""
+    master = master or os.environ.get("HORROR_LAKE_SPARK_MASTER") or DEFAULT_MASTER
+    config = dict(BASE_CONFIG)
+    if master.startswith("sc://"):
+        config["spark.remote"] = master
+    else:
+        config["spark.master"] = master
+    if master.startswith("local"):
+        # 200 shuffle partitions is for clusters; a laptop wants a few per core.
+        config["spark.sql.shuffle.partitions"] = str(2 * (os.cpu_count() or 2))
+        config["spark.ui.enabled"] = "false"
+    extra = os.environ.get("HORROR_LAKE_SPARK_CONF")
+    if extra:
+        try:
+            settings = json.loads(extra)
+        except ValueError as error:
+            raise ValueError(f"HORROR_LAKE_SPARK_CONF is not JSON: {error}") from None
+        if not isinstance(settings, dict):
+            raise ValueError("HORROR_LAKE_SPARK_CONF must be a JSON object of Spark settings")
+        config.update({str(k): str(v) for k, v in settings.items()})
+    return config
+
+
+class SparkResult:
+    """A model's DataFrame; the IO manager asks it to write itself into a partition."""
+
+    def __init__(self, frame: Any, label: str) -> None:
+        self.frame = frame
+        self.label = label
+
+    def write_to(self, table: LakeTable) -> None:
+        # One file per partition, the lake's layout for every engine: the model's stages run in
+        # parallel, and one task writes the result after a final shuffle.
+        def spark_write(staging: str) -> None:
+            self.frame.repartition(1).write.mode("overwrite").parquet(table.staging_uri)
+
+        try:
+            table.write_with(spark_write)
+        except Exception as error:
+            if _is_spark_error(error):
+                raise ModelError(f"{self.label} failed on Spark: {_first_line(error)}") from None
+            raise
+
+
+class SparkEngine:
+    """Runs the Spark SQL models as they are written (no translation)."""
+
+    name = "spark"
+
+    def __init__(self, master: str | None = None) -> None:
+        self.resource = LazyPySparkResource(spark_config=spark_config(master))
+        self._started = False
+
+    @property
+    def session(self) -> Any:
+        self._started = True
+        return self.resource.spark_session
+
+    def run_model(self, model: SqlModel, inputs: Mapping[str, LakeTable]) -> SparkResult:
+        check_inputs(model, inputs)
+        self._bind(inputs)
+        try:
+            frame = self.session.sql(model.sql("spark"))
+        except Exception as error:
+            if _is_spark_error(error):
+                raise ModelError(f"{model.label} failed on Spark: {_first_line(error)}") from None
+            raise
+        return SparkResult(frame, model.label)
+
+    def query(self, spark_sql: str, inputs: Mapping[str, LakeTable]) -> list[tuple[Any, ...]]:
+        self._bind(inputs)
+        try:
+            return [tuple(row) for row in self.session.sql(spark_sql).collect()]
+        except Exception as error:
+            if _is_spark_error(error):
+                raise ModelError(
+                    f"query failed on Spark: {_first_line(error)}\n{spark_sql}"
+                ) from None
+            raise
+
+    def close(self) -> None:
+        if self._started:
+            self.resource.spark_session.stop()
+            self._started = False
+
+    def _bind(self, inputs: Mapping[str, LakeTable]) -> None:
+        """Each input partition as a temporary view named as the SQL reads it."""
+        for name, table in inputs.items():
+            self.session.read.parquet(table.hadoop_uri).createOrReplaceTempView(name)
+
+
+def _is_spark_error(error: Exception) -> bool:
+    from pyspark.errors import PySparkException
+
+    return isinstance(error, PySparkException)
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

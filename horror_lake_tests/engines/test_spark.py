@@ -1,0 +1,169 @@
+"""The Spark engine, for real: a local SparkSession (local[2]) and a standalone Spark cluster
+(a master and a worker started from the pyspark installation on 127.0.0.1). Nothing is mocked."""
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from horror_lake.raw.sources import MOVIES_HEADER
+from horror_lake.sample.generator import SampleSummary
+from horror_lake_tests.conftest import PARTITION, BuiltLake, run_job
+from horror_lake_tests.lake_reading import read_table
+
+SPARK = {"HORROR_LAKE_ENGINE": "spark", "HORROR_LAKE_SPARK_MASTER": "local[2]"}
+
+
+@pytest.fixture(scope="module")
+def spark_built(tmp_path_factory: pytest.TempPathFactory, sample: SampleSummary) -> Path:
+    lake = tmp_path_factory.mktemp("spark") / "lake"
+    result = run_job(lake, sample.movies.path.parent, settings=SPARK)
+    assert result.success
+    return lake
+
+
+def comparable(table: pa.Table) -> list[tuple]:
+    """Rows in a fixed order, lists as tuples, without *_at columns (when a run happened)."""
+    columns = [name for name in table.column_names if not name.endswith("_at")]
+
+    def plain(value: object) -> object:
+        return tuple(plain(v) for v in value) if isinstance(value, list) else value
+
+    rows = [tuple(plain(v) for v in row.values()) for row in table.select(columns).to_pylist()]
+    return sorted(rows, key=repr)
+
+
+def same_type(duckdb_type: pa.DataType, spark_type: pa.DataType) -> bool:
+    """Equal, ignoring list item names and nullability (Spark says `element: string not null`)."""
+    if pa.types.is_list(duckdb_type) and pa.types.is_list(spark_type):
+        return same_type(duckdb_type.value_type, spark_type.value_type)
+    return duckdb_type == spark_type
+
+
+def test_every_table_equals_the_duckdb_engines(built: BuiltLake, spark_built: Path) -> None:
+    tables = sorted(p.relative_to(built.path) for p in built.path.glob("*/*") if p.is_dir())
+    assert len(tables) >= 14
+    for table in tables:
+        zone, name = table.parts
+        duck = read_table(built.path, zone, name, PARTITION)
+        spark = read_table(spark_built, zone, name, PARTITION)
+        assert duck.column_names == spark.column_names, table
+        for duck_field, spark_field in zip(duck.schema, spark.schema, strict=True):
+            assert same_type(duck_field.type, spark_field.type), (table, duck_field, spark_field)
+        assert comparable(duck) == comparable(spark), table
+
+
+def test_spark_writes_one_file_per_partition_and_leaves_no_staging(spark_built: Path) -> None:
+    for folder in spark_built.glob(f"*/*/ingestion_date={PARTITION}"):
+        assert [p.name for p in folder.iterdir()] == ["part-00000.parquet"], folder
+    assert not [p for p in spark_built.rglob("_staging/*")]
+
+
+def test_bad_input_fails_the_same_way_on_both_engines(
+    tmp_path: Path, sample: SampleSummary
+) -> None:
+    landing = tmp_path / "landing"
+    shutil.copytree(sample.movies.path.parent, landing)
+    (landing / "movies.csv").write_text(",".join(MOVIES_HEADER) + "\ntt1,a\n", encoding="utf-8")
+    messages = []
+    for settings in ({}, SPARK):
+        result = run_job(tmp_path / "lake", landing, raise_on_error=False, settings=settings)
+        assert not result.success
+        messages.append(
+            [
+                event.step_failure_data.error.message
+                for event in result.all_events
+                if event.is_step_failure and event.step_failure_data.error
+            ]
+        )
+    assert messages[0] == messages[1] and "pipe-delimited" in messages[0][0]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def spark_class(*args: str, log: Path) -> subprocess.Popen[bytes]:
+    import pyspark
+
+    home = Path(pyspark.__file__).parent
+    env = {**os.environ, "SPARK_HOME": str(home), "SPARK_LOCAL_IP": "127.0.0.1"}
+    with open(log, "wb") as out:
+        return subprocess.Popen(
+            [str(home / "bin" / "spark-class"), *args], env=env, stdout=out, stderr=out
+        )
+
+
+def wait_for(log: Path, text: str, process: subprocess.Popen[bytes], seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while text not in log.read_text(errors="replace"):
+        assert process.poll() is None, log.read_text(errors="replace")[-3000:]
+        assert time.monotonic() < deadline, f"no {text!r} in {log}"
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def standalone_cluster(tmp_path: Path) -> Iterator[str]:
+    """A Spark standalone master and one worker (1 core, 1 GB) on 127.0.0.1."""
+    port = free_port()
+    master_url = f"spark://127.0.0.1:{port}"
+    master_log, worker_log = tmp_path / "master.log", tmp_path / "worker.log"
+    master = spark_class(
+        "org.apache.spark.deploy.master.Master",
+        *("--host", "127.0.0.1", "--port", str(port), "--webui-port", str(free_port())),
+        log=master_log,
+    )
+    worker = None
+    try:
+        wait_for(master_log, "I have been elected leader", master, 90)
+        worker = spark_class(
+            "org.apache.spark.deploy.worker.Worker",
+            master_url,
+            *("--host", "127.0.0.1", "--cores", "1", "--memory", "1g"),
+            *("--webui-port", str(free_port()), "--work-dir", str(tmp_path / "work")),
+            log=worker_log,
+        )
+        wait_for(worker_log, "Successfully registered with master", worker, 90)
+        yield master_url
+    finally:
+        for process in (worker, master):
+            if process is not None:
+                process.terminate()
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+
+def test_the_job_runs_on_a_standalone_cluster(
+    standalone_cluster: str, tmp_path: Path, sample: SampleSummary, built: BuiltLake
+) -> None:
+    lake = tmp_path / "lake"
+    settings = {
+        "HORROR_LAKE_ENGINE": "spark",
+        "HORROR_LAKE_SPARK_MASTER": standalone_cluster,
+        "HORROR_LAKE_SPARK_CONF": '{"spark.executor.memory": "768m", "spark.cores.max": "1"}',
+    }
+    result = run_job(lake, sample.movies.path.parent, settings=settings)
+    assert result.success
+    work = list((tmp_path / "work").rglob("stderr"))
+    assert work, "no executor ran on the worker"
+    for zone, name in (("refined", "fato_filme"), ("trusted", "trusted_artists")):
+        assert comparable(read_table(lake, zone, name, PARTITION)) == comparable(
+            read_table(built.path, zone, name, PARTITION)
+        )
+    assert (
+        pq.ParquetFile(
+            lake / "refined" / "dim_filme" / f"ingestion_date={PARTITION}" / "part-00000.parquet"
+        ).metadata.num_rows
+        > 0
+    )
