@@ -12,6 +12,11 @@ ENV PYTHONUNBUFFERED=1 \
     HORROR_LAKE_LANDING=/data/landing \
     HORROR_LAKE_ROOT=/data/lake
 
+# A Java runtime for the Spark engine (HORROR_LAKE_ENGINE=spark); DuckDB needs none.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends default-jre-headless \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /opt/horror_lake
 COPY pyproject.toml README.md workspace.yaml ./
 COPY horror_lake ./horror_lake
