@@ -98,7 +98,7 @@ def main() -> int:
     parser.add_argument("--series", type=int, default=110_000, help="series titles (~0.5 M lines)")
     parser.add_argument("--out", type=Path, default=Path("bench/results"))
     parser.add_argument("--repeat", type=int, default=3, help="runs per command (median kept)")
-    parser.add_argument("--suite", choices=("all", "csv", "tmdb"), default="all")
+    parser.add_argument("--suite", choices=("all", "csv", "tmdb", "spark"), default="all")
     options = parser.parse_args()
 
     out = options.out.resolve()
@@ -107,11 +107,19 @@ def main() -> int:
     ok = True
     if options.suite in ("all", "csv"):
         ok = csv_suite(options, out, report)
+    sys.path.insert(0, str(Path(__file__).parent))
     if options.suite in ("all", "tmdb"):
-        sys.path.insert(0, str(Path(__file__).parent))
         from tmdb_bench import run_tmdb_bench
 
         report["tmdb"] = run_tmdb_bench(out, movies=4500, series=1600, rates=[None, 38.0])
+    if options.suite in ("all", "spark"):
+        from spark_bench import run_spark_bench
+
+        landing = out / "landing"
+        make_sample(landing, options.movies, options.series)
+        spark = run_spark_bench(landing)
+        report["spark"] = [asdict(r) for r in spark]
+        ok = ok and all(r.returncode == 0 for r in spark)
     (out / "latest.json").write_text(json.dumps(report, indent=2))
     return 0 if ok else 1
 
