@@ -13,14 +13,16 @@ from pathlib import Path
 
 from run_bench import Measurement, measure
 
-PLAIN_PYSPARK = """
+PLAIN_PYSPARK = r"""
 import sys
 from pyspark.sql import SparkSession, functions as F
 landing, out = sys.argv[1], sys.argv[2]
-spark = SparkSession.builder.master("local[2]").appName("plain").getOrCreate()
+spark = (SparkSession.builder.master("local[2]").appName("plain")
+         # Glue 4 runs Spark 3.3, where a failed cast gives null (Spark 4 defaults to ANSI).
+         .config("spark.sql.ansi.enabled", "false").getOrCreate())
 for name in ("movies", "series"):
     df = (spark.read.option("header", True).option("inferSchema", True).option("sep", "|")
-          .csv(f"{landing}/{name}.csv"))
+          .option("nullValue", r"\N").csv(f"{landing}/{name}.csv"))
     df = df.dropDuplicates()
     df = (df.withColumn("anoLancamento", F.col("anoLancamento").cast("int"))
             .withColumn("tempoMinutos", F.col("tempoMinutos").cast("int"))
