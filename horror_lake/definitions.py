@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from horror_lake.automation import NETWORK_RETRY, build_daily_refresh, build_landing_sensor
 from horror_lake.checks import asset_checks
 from horror_lake.engines.resource import EngineResource
 from horror_lake.lake.resources import LakeIOManager, LakeResource
@@ -27,16 +28,20 @@ def build_job():  # dagster does not export the type it returns (an unresolved a
         executor_def=dg.in_process_executor,
         tags={"dagster/partition": today_partition_key()},
         description="CSV and TMDB -> raw -> trusted -> refined for one ingestion date.",
+        op_retry_policy=NETWORK_RETRY,
     )
 
 
 @dg.definitions
 def defs() -> dg.Definitions:
     lake = LakeResource()
+    job = build_job()
     return dg.Definitions(
         assets=[*raw_assets, raw_tmdb, *trusted_assets, *refined_assets],
         asset_checks=asset_checks,
-        jobs=[build_job()],
+        jobs=[job],
+        sensors=[build_landing_sensor(JOB_NAME)],
+        schedules=[build_daily_refresh(job)],
         resources={
             "io_manager": LakeIOManager(lake=lake),
             "lake": lake,

@@ -7,7 +7,7 @@ from typing import Any
 import dagster as dg
 from pydantic import PrivateAttr
 
-from horror_lake.engines.base import SqlEngine
+from horror_lake.engines.base import ModelError, SqlEngine
 from horror_lake.engines.duckdb_engine import DuckDBEngine
 from horror_lake.engines.models import SqlModel
 from horror_lake.lake.tables import LakeTable
@@ -59,7 +59,13 @@ class EngineResource(dg.ConfigurableResource):
         return self._engine
 
     def run_model(self, model: SqlModel, inputs: Mapping[str, LakeTable]) -> Any:
-        return self.current.run_model(model, inputs)
+        try:
+            return self.current.run_model(model, inputs)
+        except ModelError as error:
+            raise dg.Failure(description=str(error), allow_retries=False) from None
 
     def query(self, spark_sql: str, inputs: Mapping[str, LakeTable]) -> list[tuple[Any, ...]]:
-        return self.current.query(spark_sql, inputs)
+        try:
+            return self.current.query(spark_sql, inputs)
+        except ModelError as error:
+            raise dg.Failure(description=str(error), allow_retries=False) from None

@@ -102,7 +102,8 @@ class LakeIOManager(dg.ConfigurableIOManager):
                 description=(
                     f"Input {context.asset_key.to_user_string()} has no partition "
                     f"{table.partition_key} at {table.uri}; materialize it first."
-                )
+                ),
+                allow_retries=False,
             )
         return table
 
