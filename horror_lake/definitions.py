@@ -4,6 +4,7 @@ import dagster as dg
 
 from horror_lake.automation import NETWORK_RETRY, build_daily_refresh, build_landing_sensor
 from horror_lake.checks import asset_checks
+from horror_lake.dashboards.assets import dashboard_assets
 from horror_lake.engines.resource import EngineResource
 from horror_lake.lake.resources import LakeIOManager, LakeResource
 from horror_lake.partitions import today_partition_key
@@ -27,7 +28,9 @@ def build_job():  # dagster does not export the type it returns (an unresolved a
         selection=dg.AssetSelection.all(),
         executor_def=dg.in_process_executor,
         tags={"dagster/partition": today_partition_key()},
-        description="CSV and TMDB -> raw -> trusted -> refined for one ingestion date.",
+        description=(
+            "CSV and TMDB -> raw -> trusted -> refined -> dashboard, for one ingestion date."
+        ),
         op_retry_policy=NETWORK_RETRY,
     )
 
@@ -37,7 +40,7 @@ def defs() -> dg.Definitions:
     lake = LakeResource()
     job = build_job()
     return dg.Definitions(
-        assets=[*raw_assets, raw_tmdb, *trusted_assets, *refined_assets],
+        assets=[*raw_assets, raw_tmdb, *trusted_assets, *refined_assets, *dashboard_assets],
         asset_checks=asset_checks,
         jobs=[job],
         sensors=[build_landing_sensor(JOB_NAME)],

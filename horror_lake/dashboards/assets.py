@@ -1,0 +1,169 @@
+"""The dashboard (QuickSight's job in the reference builds): one self-contained HTML page.
+
+Every figure comes from a SQL query over the refined tables (``dashboards/queries/*.sql``, run
+by the engine like any model). The queries return small cubes by title type x decade, so the
+page's filters recombine them in the browser; the page embeds them as JSON next to its own
+JavaScript and opens offline from disk.
+"""
+
+import base64
+import datetime as dt
+import decimal
+import json
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+
+from horror_lake.engines.resource import EngineResource
+from horror_lake.lake.resources import LakeResource
+from horror_lake.lake.tables import LakeTable
+from horror_lake.partitions import daily_partitions
+
+HERE = Path(__file__).resolve().parent
+QUERIES = HERE / "queries"
+DATA_MARKER = "/*__DASHBOARD_DATA__*/null"
+KEY = dg.AssetKey(["dashboards", "horror_dashboard"])
+
+
+def _refined(name: str) -> dg.AssetIn:
+    return dg.AssetIn(key=dg.AssetKey(["refined", name]))
+
+
+def run_queries(engine: EngineResource, inputs: Mapping[str, LakeTable]) -> dict[str, Any]:
+    """Each query's rows as a list of records, keyed by the query's file name."""
+    import sqlglot
+
+    data: dict[str, Any] = {}
+    for path in sorted(QUERIES.glob("*.sql")):
+        spark_sql = path.read_text(encoding="utf-8")
+        query = sqlglot.parse_one(spark_sql, read="spark")
+        assert isinstance(query, sqlglot.exp.Query), path
+        columns = query.named_selects
+        rows = engine.query(spark_sql, inputs)
+        data[path.stem] = [dict(zip(columns, _plain(row), strict=True)) for row in rows]
+    return data
+
+
+def _plain(row: tuple) -> list[Any]:
+    """JSON-ready values (engines may return Decimal sums)."""
+    return [float(v) if isinstance(v, decimal.Decimal) else v for v in row]
+
+
+def render_page(data: dict[str, Any]) -> str:
+    template = (HERE / "template.html").read_text(encoding="utf-8")
+    # </script> inside the JSON would end the script element early.
+    payload = json.dumps(data, ensure_ascii=False, default=str).replace("</", "<\\/")
+    return template.replace(DATA_MARKER, payload)
+
+
+def headline(data: dict[str, Any]) -> dict[str, Any]:
+    years = data["year_cube"]
+    titles = sum(r["titles"] for r in years)
+    rated = sum(r["rated_titles"] for r in years)
+    rating = sum(r["sum_rating"] or 0 for r in years) / rated if rated else None
+    genres: dict[str, int] = {}
+    for r in data["genre_cube"]:
+        genres[r["genre_name"]] = genres.get(r["genre_name"], 0) + r["titles"]
+    top_genre = max(genres, key=lambda g: genres[g]) if genres else None
+    return {
+        "horror_titles": titles,
+        "movies": sum(r["titles"] for r in years if r["title_type"] == "movie"),
+        "series": sum(r["titles"] for r in years if r["title_type"] == "series"),
+        "average_rating": round(rating, 2) if rating is not None else None,
+        "most_common_co_genre": top_genre,
+        "has_tmdb_data": bool(data["subgenre_cube"]),
+    }
+
+
+def decade_chart_svg(data: dict[str, Any]) -> str:
+    """A small bar chart of horror titles per decade, for the materialization metadata."""
+    per_decade: dict[int, int] = {}
+    for r in data["year_cube"]:
+        if r["release_decade"] is not None:
+            decade = r["release_decade"]
+            per_decade[decade] = per_decade.get(decade, 0) + r["titles"]
+    decades = sorted(per_decade)
+    top = max(per_decade.values(), default=1)
+    width, height = 24 * max(len(decades), 1), 120
+    bars = "".join(
+        f'<rect x="{i * 24 + 2}" y="{height - 20 - 90 * per_decade[d] / top:.1f}" width="20" '
+        f'height="{90 * per_decade[d] / top:.1f}" fill="#8b0000"/>'
+        f'<text x="{i * 24 + 12}" y="{height - 6}" font-size="8" text-anchor="middle">'
+        f"{str(d)[2:]}s</text>"
+        for i, d in enumerate(decades)
+    )
+    return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">{bars}</svg>'
+
+
+def write_page(lake: LakeResource, partition_key: str, html: str) -> str:
+    """``<root>/dashboards/ingestion_date=D/index.html``, written aside then moved into place."""
+    location = lake.location()
+    fs = location.filesystem
+    folder = location.path("dashboards", f"ingestion_date={partition_key}")
+    staging = location.path("dashboards", "_staging")
+    fs.create_dir(staging, recursive=True)
+    staged = f"{staging}/{uuid.uuid4().hex}.html"
+    with fs.open_output_stream(staged) as out:
+        out.write(html.encode("utf-8"))
+    fs.create_dir(folder, recursive=True)
+    fs.move(staged, f"{folder}/index.html")
+    return location.uri(f"{folder}/index.html")
+
+
+@dg.asset(
+    key=KEY,
+    partitions_def=daily_partitions,
+    group_name="dashboards",
+    ins={
+        "dim_filme": _refined("dim_filme"),
+        "dim_genero": _refined("dim_genero"),
+        "fato_filme": _refined("fato_filme"),
+        "dim_subgenero": _refined("dim_subgenero"),
+        "fato_filme_subgenero": _refined("fato_filme_subgenero"),
+        "trusted_artists": dg.AssetIn(key=dg.AssetKey(["trusted", "trusted_artists"])),
+    },
+    kinds={"html"},
+)
+def horror_dashboard(
+    context: dg.AssetExecutionContext,
+    engine: EngineResource,
+    lake: LakeResource,
+    dim_filme: LakeTable,
+    dim_genero: LakeTable,
+    fato_filme: LakeTable,
+    dim_subgenero: LakeTable,
+    fato_filme_subgenero: LakeTable,
+    trusted_artists: LakeTable,
+) -> dg.MaterializeResult:
+    """One self-contained HTML page about horror subgenres and what audiences prefer, at
+    ``<lake root>/dashboards/ingestion_date=D/index.html``."""
+    inputs = {
+        "dim_filme": dim_filme,
+        "dim_genero": dim_genero,
+        "fato_filme": fato_filme,
+        "dim_subgenero": dim_subgenero,
+        "fato_filme_subgenero": fato_filme_subgenero,
+        "trusted_artists": trusted_artists,
+    }
+    data = run_queries(engine, inputs)
+    data["meta"] = {
+        "ingestion_date": context.partition_key,
+        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    uri = write_page(lake, context.partition_key, render_page(data))
+    chart = base64.b64encode(decade_chart_svg(data).encode()).decode()
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(uri),
+            **{k: v for k, v in headline(data).items() if v is not None},
+            "titles_per_decade": dg.MetadataValue.md(
+                f"![horror titles per decade](data:image/svg+xml;base64,{chart})"
+            ),
+        }
+    )
+
+
+dashboard_assets = [horror_dashboard]

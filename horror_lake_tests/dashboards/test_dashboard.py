@@ -1,0 +1,159 @@
+"""The dashboard page: its figures against independent counts over the refined Parquet, and the
+page itself in a real headless Chromium (Debian's chromium + chromedriver, via selenium)."""
+
+import json
+import os
+import re
+import shutil
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from horror_lake_tests.conftest import PARTITION, BuiltLake
+from horror_lake_tests.lake_reading import read_table
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1400,2400",
+]
+
+
+def page_path(lake: Path) -> Path:
+    return lake / "dashboards" / f"ingestion_date={PARTITION}" / "index.html"
+
+
+def page_data(lake: Path) -> dict:
+    html = page_path(lake).read_text(encoding="utf-8")
+    match = re.search(r"const DATA = (.*?);\n", html)
+    assert match, "no embedded data"
+    return json.loads(match.group(1))
+
+
+def test_the_page_is_self_contained_and_in_the_metadata(built: BuiltLake) -> None:
+    html = page_path(built.path).read_text(encoding="utf-8")
+    assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
+    assert "https://" not in html and "<script src" not in html
+    event = next(
+        e
+        for e in built.result.get_asset_materialization_events()
+        if e.asset_key.to_user_string() == "dashboards/horror_dashboard"
+    )
+    metadata = event.materialization.metadata
+    assert metadata["path"].value == str(page_path(built.path))
+    dim = read_table(built.path, "refined", "dim_filme", PARTITION)
+    assert metadata["horror_titles"].value == dim.num_rows
+    assert "data:image/svg+xml;base64," in metadata["titles_per_decade"].value
+
+
+def test_embedded_figures_match_independent_counts(built: BuiltLake) -> None:
+    data = page_data(built.path)
+    dim = read_table(built.path, "refined", "dim_filme", PARTITION).to_pylist()
+    # Titles per decade and type.
+    expected: dict[tuple, int] = defaultdict(int)
+    for title in dim:
+        expected[(title["title_type"], title["release_decade"])] += 1
+    embedded: dict[tuple, int] = defaultdict(int)
+    for row in data["year_cube"]:
+        embedded[(row["title_type"], row["release_decade"])] += row["titles"]
+    assert embedded == expected
+    # Average IMDb rating of horror titles per co-genre.
+    ratings: dict[str, list[float]] = defaultdict(list)
+    for title in dim:
+        for genre in title["genres"]:
+            if genre != "Horror" and title["average_rating"] is not None:
+                ratings[genre].append(title["average_rating"])
+    sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
+    for row in data["genre_cube"]:
+        sums[row["genre_name"]][0] += row["sum_rating"] or 0
+        sums[row["genre_name"]][1] += row["rated_titles"]
+    for genre, values in ratings.items():
+        assert sums[genre][0] / sums[genre][1] == pytest.approx(sum(values) / len(values))
+    # Dollars returned per dollar for one subgenre, and the titles that lost money.
+    subgenres = {
+        r["subgenre_id"]: r["subgenre_name"]
+        for r in read_table(built.path, "refined", "dim_subgenero", PARTITION).to_pylist()
+    }
+    facts = read_table(built.path, "refined", "fato_filme_subgenero", PARTITION).to_pylist()
+    money = [f for f in facts if f["profit_usd"] is not None]
+    assert money, "the sample's TMDB snapshot should give money figures"
+    name = subgenres[money[0]["subgenre_id"]]
+    mine = [f for f in money if subgenres[f["subgenre_id"]] == name]
+    page = [r for r in data["subgenre_cube"] if r["subgenre_name"] == name]
+    assert sum(r["sum_revenue_usd"] or 0 for r in page) / sum(
+        r["sum_budget_usd"] or 0 for r in page
+    ) == pytest.approx(sum(f["revenue_usd"] for f in mine) / sum(f["budget_usd"] for f in mine))
+    losers = sorted((t["profit_usd"], t["title_id"]) for t in dim if (t["profit_usd"] or 0) < 0)
+    listed = sorted(
+        (r["profit_usd"], r["title_id"]) for r in data["title_list"] if r["is_money_loser"]
+    )
+    assert listed[:3] == losers[:3]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (chromium and driver):
+        if os.environ.get("CI"):
+            pytest.fail("chromium and chromium-driver are missing; .ci/run installs them")
+        pytest.skip("needs Debian's chromium and chromium-driver (apt-get install ...)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    options.binary_location = chromium
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    session = webdriver.Chrome(service=Service(driver), options=options)
+    try:
+        yield session
+    finally:
+        session.quit()
+
+
+def test_every_chart_is_drawn_in_chromium_and_the_filters_work(
+    built: BuiltLake, browser: object, tmp_path: Path
+) -> None:
+    from selenium.webdriver.support.ui import Select
+
+    driver = browser  # selenium's Chrome driver
+    driver.get(page_path(built.path).as_uri())  # type: ignore[attr-defined]
+    errors = [
+        entry
+        for entry in driver.get_log("browser")  # type: ignore[attr-defined]
+        if entry["level"] in ("SEVERE", "ERROR")
+    ]
+    assert errors == []
+    sections = driver.find_elements("css selector", "section")  # type: ignore[attr-defined]
+    assert len(sections) == 12
+    for section in sections:
+        name = section.get_attribute("data-chart") or section.get_attribute("data-list")
+        assert section.find_elements("css selector", ".mark"), f"{name} has nothing drawn"
+        assert not section.find_elements("css selector", ".empty"), name
+    screenshot = tmp_path / "dashboard.png"
+    driver.save_screenshot(str(screenshot))  # type: ignore[attr-defined]
+    assert screenshot.stat().st_size > 10_000
+
+    tiles = driver.find_element("id", "kpis")  # type: ignore[attr-defined]
+    everything = tiles.text
+    total = int(everything.split("\n")[0].replace(",", ""))
+    Select(driver.find_element("id", "type")).select_by_value("series")  # type: ignore[attr-defined]
+    series_only = int(tiles.text.split("\n")[0].replace(",", ""))
+    dim = read_table(built.path, "refined", "dim_filme", PARTITION)
+    assert total == dim.num_rows
+    assert series_only == dim["title_type"].to_pylist().count("series")
+    decade = Select(driver.find_element("id", "decade"))  # type: ignore[attr-defined]
+    decade.select_by_value("2010")
+    in_2010s = int(tiles.text.split("\n")[0].replace(",", ""))
+    assert in_2010s == sum(
+        1 for t in dim.to_pylist() if t["title_type"] == "series" and t["release_decade"] == 2010
+    )
