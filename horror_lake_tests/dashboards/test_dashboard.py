@@ -2,11 +2,8 @@
 page itself in a real headless Chromium (Debian's chromium + chromedriver, via selenium)."""
 
 import json
-import os
 import re
-import shutil
 from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -95,29 +92,6 @@ def test_embedded_figures_match_independent_counts(built: BuiltLake) -> None:
         (r["profit_usd"], r["title_id"]) for r in data["title_list"] if r["is_money_loser"]
     )
     assert listed[:3] == losers[:3]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    if not (chromium and driver):
-        if os.environ.get("CI"):
-            pytest.fail("chromium and chromium-driver are missing; .ci/run installs them")
-        pytest.skip("needs Debian's chromium and chromium-driver (apt-get install ...)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    options = Options()
-    options.binary_location = chromium
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    session = webdriver.Chrome(service=Service(driver), options=options)
-    try:
-        yield session
-    finally:
-        session.quit()
 
 
 def test_every_chart_is_drawn_in_chromium_and_the_filters_work(
