@@ -20,6 +20,9 @@ def documented_tables() -> dict[str, list[tuple[str, str]]]:
             current = heading.group(1)
             tables[current] = []
             continue
+        if line.startswith("#"):
+            current = None  # another section (views, the dashboard): not a table
+            continue
         row = re.match(r"^\| (\w+) \| ([^|]+) \|", line)
         if current and row and row.group(1) != "column":
             tables[current].append((row.group(1), row.group(2).strip()))

@@ -206,16 +206,23 @@ def test_a_killed_fetch_resumes_without_fetching_again(
             "DAGSTER_HOME": str(home),
         }
         env.pop("TMDB_API_KEY", None)
+        # Its own process group: `asset materialize` runs steps in child processes, and a
+        # crash takes the whole group down (killing only the parent would leave a step running).
         first = subprocess.Popen(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            command,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         deadline = time.monotonic() + 120
         while len(list(progress.glob("*.parquet"))) < 3:
             assert first.poll() is None, "the run ended before it could be killed"
             assert time.monotonic() < deadline
             time.sleep(0.05)
-        first.send_signal(signal.SIGKILL)
+        os.killpg(first.pid, signal.SIGKILL)
         first.wait()
+        time.sleep(0.5)  # the group's other processes die with it
         killed_at = len(server.received)
         saved = pq.read_table(progress).column("imdb_id").to_pylist()
         saved_titles = {imdb_id for imdb_id in saved if imdb_id}
