@@ -109,23 +109,27 @@ class TmdbResource(dg.ConfigurableResource):
 
 
 @dataclass(frozen=True)
-class Source:
+class TmdbSource:
+    """Where this run's TMDB answers come from, and the client that gets them."""
+
     name: str  # "api", "sample" or "none"
     client: TmdbClient | None
     described: str
 
 
-def open_source(tmdb: TmdbResource, landing: LandingResource, partition_key: str) -> Source:
+def open_source(tmdb: TmdbResource, landing: LandingResource, partition_key: str) -> TmdbSource:
     credentials = tmdb.credentials()
     if credentials.secrets:
         transport = tmdb.http_transport(credentials)
-        return Source("api", tmdb.client(transport, credentials, online=True), transport.base_url)
+        client = tmdb.client(transport, credentials, online=True)
+        return TmdbSource("api", client, transport.base_url)
     path = landing.locate(SNAPSHOT_FILE, partition_key)
     if path is None:
-        return Source("none", None, "nowhere")
+        return TmdbSource("none", None, "nowhere")
     lines = landing.read(path).decode("utf-8").splitlines()
     snapshot = SnapshotTransport(lines, landing.uri(path))
-    return Source("sample", tmdb.client(snapshot, credentials, online=False), landing.uri(path))
+    client = tmdb.client(snapshot, credentials, online=False)
+    return TmdbSource("sample", client, landing.uri(path))
 
 
 class Journal:
@@ -286,7 +290,7 @@ def _fetch_and_write(
     context: dg.AssetExecutionContext,
     lake: LakeResource,
     engine: EngineResource,
-    source: Source,
+    source: TmdbSource,
     journal: Journal,
     refresh_age: dt.timedelta,
     raw_movies: LakeTable,
