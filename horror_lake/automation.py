@@ -8,13 +8,13 @@ start``.
 import datetime as dt
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass
 
 import dagster as dg
 import pyarrow.fs as pafs
 
+from horror_lake import settings
 from horror_lake.lake.location import StorageLocation
 from horror_lake.raw.landing import LandingResource
 from horror_lake.raw.sources import SOURCES
@@ -31,12 +31,6 @@ HASH_CHUNK = 8 * 2**20
 NETWORK_RETRY = dg.RetryPolicy(
     max_retries=3, delay=2, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
 )
-
-
-def sensor_interval_seconds() -> int:
-    """``HORROR_LAKE_SENSOR_INTERVAL_SECONDS``, read when the definitions load (default 30)."""
-    text = os.environ.get("HORROR_LAKE_SENSOR_INTERVAL_SECONDS")
-    return int(text) if text and text.strip().isdigit() else DEFAULT_INTERVAL_SECONDS
 
 
 @dataclass(frozen=True)
@@ -128,7 +122,7 @@ def build_landing_sensor(job_name: str) -> dg.SensorDefinition:
     @dg.sensor(
         name=SENSOR_NAME,
         job_name=job_name,
-        minimum_interval_seconds=sensor_interval_seconds(),
+        minimum_interval_seconds=settings.sensor_interval_seconds(DEFAULT_INTERVAL_SECONDS),
         default_status=dg.DefaultSensorStatus.STOPPED,
         description=(
             "Requests one run of the job for an ingestion date when movies.csv or series.csv "

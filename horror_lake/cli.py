@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sample_command(commands)
     _add_sql_command(commands)
     _add_athena_ddl_command(commands)
+    _add_docs_command(commands)
     return parser
 
 
@@ -115,17 +116,19 @@ def _add_sql_command(commands: argparse._SubParsersAction[argparse.ArgumentParse
 
 
 def _run_sql(args: argparse.Namespace) -> int:
-    from horror_lake.lake.location import StorageError
+    from horror_lake import settings
+    from horror_lake.engines.lake_sql import QueryError, open_lake, run_query
+    from horror_lake.lake.location import StorageError, lake_location
     from horror_lake.lake.output import render
-    from horror_lake.lake.query import QueryError, open_lake, run_query
-    from horror_lake.lake.resources import LakeResource
+    from horror_lake.modeling.project import lake_project
 
     text = args.file.read_text(encoding="utf-8") if args.file else args.query
-    location = LakeResource(root=args.root).location()
     try:
+        now = settings.current()
+        location = lake_location(args.root or now.lake_root, now.s3_endpoint, now.aws_region)
         location.check_reachable()
-        columns, rows = run_query(open_lake(location), text)
-    except (QueryError, StorageError) as error:
+        columns, rows = run_query(open_lake(location, lake_project().views), text)
+    except (QueryError, StorageError, settings.SettingError) as error:
         print(f"horror-lake sql: {error}", file=sys.stderr)
         return 1
     sys.stdout.write(render(columns, rows, args.format))
@@ -150,19 +153,51 @@ def _add_athena_ddl_command(
 
 
 def _run_athena_ddl(args: argparse.Namespace) -> int:
-    import os
+    from horror_lake import settings
+    from horror_lake.modeling.project import lake_project
 
-    from horror_lake.lake.query import analytic_views
-
-    database = args.database or os.environ.get("HORROR_LAKE_GLUE_DATABASE")
+    database = args.database or settings.current().glue_database
     if not database:
         print(
             "horror-lake athena-ddl: give --database or set HORROR_LAKE_GLUE_DATABASE",
             file=sys.stderr,
         )
         return 2
-    for view in analytic_views():
+    for view in lake_project().views:
         print(view.athena_ddl(database) + ";\n")
+    return 0
+
+
+def _add_docs_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    docs = commands.add_parser(
+        "docs",
+        help="write the data dictionary from the tables' sidecars",
+        description=(
+            "Generate docs/data_dictionary.md from every table's and view's sidecar "
+            "(horror_lake/<zone>/models/*.yml, horror_lake/refined/views/*.yml)."
+        ),
+    )
+    docs.add_argument(
+        "--out", type=Path, default=Path("docs/data_dictionary.md"), help="the page to write"
+    )
+    docs.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if the page is stale"
+    )
+    docs.set_defaults(handler=_run_docs)
+
+
+def _run_docs(args: argparse.Namespace) -> int:
+    from horror_lake.modeling.docs import data_dictionary, write_data_dictionary
+    from horror_lake.modeling.project import lake_project
+
+    if args.check:
+        current = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+        if current != data_dictionary(lake_project()):
+            print(f"horror-lake docs: {args.out} is stale; run horror-lake docs", file=sys.stderr)
+            return 1
+        return 0
+    changed = write_data_dictionary(lake_project(), args.out)
+    print(f"{args.out}: {'written' if changed else 'unchanged'}")
     return 0
 
 

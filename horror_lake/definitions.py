@@ -1,24 +1,25 @@
-"""The code location: assembles assets, checks, the job and the resources."""
+"""The code location: the tables the ``tables/`` component builds, plus the job, automation and
+resources (nothing else)."""
+
+import warnings
+from pathlib import Path
 
 import dagster as dg
 
+import horror_lake.tables
 from horror_lake.automation import NETWORK_RETRY, build_daily_refresh, build_landing_sensor
-from horror_lake.checks import asset_checks
-from horror_lake.dashboards.assets import dashboard_assets
 from horror_lake.engines.resource import EngineResource
 from horror_lake.lake.resources import LakeIOManager, LakeResource
 from horror_lake.partitions import today_partition_key
-from horror_lake.raw.assets import raw_assets
 from horror_lake.raw.landing import LandingResource
-from horror_lake.raw.tmdb_assets import TmdbResource, raw_tmdb
-from horror_lake.refined.assets import refined_assets
-from horror_lake.trusted.assets import trusted_assets
+from horror_lake.raw.tmdb.source import TmdbResource
 
 JOB_NAME = "horror_lake_job"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 def build_job():  # dagster does not export the type it returns (an unresolved asset job)
-    """Every asset and check of one ingestion date, in one process (no per-step start-up).
+    """Every asset of one ingestion date, in one process (no per-step start-up).
 
     The partition tag defaults to today's UTC date when the definitions are loaded, so
     ``dagster job execute`` without flags builds today; ``--tags`` and the UI override it.
@@ -37,19 +38,28 @@ def build_job():  # dagster does not export the type it returns (an unresolved a
 
 @dg.definitions
 def defs() -> dg.Definitions:
+    # From the module, not from pyproject.toml: an installed package has no pyproject beside it.
+    with warnings.catch_warnings():
+        # Component loading marks its own metadata classes beta on every asset: noise for users.
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        warnings.simplefilter("ignore", dg.PreviewWarning)
+        tables = dg.ComponentTree.from_module(
+            defs_module=horror_lake.tables, project_root=PROJECT_ROOT
+        ).build_defs()
     lake = LakeResource()
     job = build_job()
-    return dg.Definitions(
-        assets=[*raw_assets, raw_tmdb, *trusted_assets, *refined_assets, *dashboard_assets],
-        asset_checks=asset_checks,
-        jobs=[job],
-        sensors=[build_landing_sensor(JOB_NAME)],
-        schedules=[build_daily_refresh(job)],
-        resources={
-            "io_manager": LakeIOManager(lake=lake),
-            "lake": lake,
-            "engine": EngineResource(),
-            "landing": LandingResource(),
-            "tmdb": TmdbResource(),
-        },
+    return dg.Definitions.merge(
+        tables,
+        dg.Definitions(
+            jobs=[job],
+            sensors=[build_landing_sensor(JOB_NAME)],
+            schedules=[build_daily_refresh(job)],
+            resources={
+                "io_manager": LakeIOManager(lake=lake),
+                "lake": lake,
+                "engine": EngineResource(),
+                "landing": LandingResource(),
+                "tmdb": TmdbResource(),
+            },
+        ),
     )

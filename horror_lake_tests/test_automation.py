@@ -85,6 +85,7 @@ def test_sensor_and_schedule_are_off_by_default() -> None:
     assert schedule.cron_schedule == "0 6 * * *"
 
 
+@pytest.mark.slow
 def test_a_transient_tmdb_failure_is_retried_and_a_lasting_one_fails_plainly(
     tmp_path: Path, sample: SampleSummary
 ) -> None:
@@ -174,6 +175,7 @@ def wait_until(condition, seconds: float, what: str):  # type: ignore[no-untyped
     raise AssertionError(f"timed out waiting for {what}")
 
 
+@pytest.mark.slow
 def test_the_daemon_runs_the_sensor_end_to_end(
     daemon_home: tuple[Path, dict[str, str]], sample: SampleSummary
 ) -> None:

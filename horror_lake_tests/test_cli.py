@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from horror_lake.sample.generator import SampleSummary
 from horror_lake_tests.lake_reading import read_table
 
@@ -20,6 +22,7 @@ def run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Completed
     )
 
 
+@pytest.mark.slow
 def test_job_execute_without_flags_builds_today(tmp_path: Path, sample: SampleSummary) -> None:
     env = {
         "HORROR_LAKE_LANDING": str(sample.movies.path.parent),
@@ -40,6 +43,7 @@ def test_job_execute_without_flags_builds_today(tmp_path: Path, sample: SampleSu
     assert set(fato["title_id"].to_pylist()) == set(dim["title_id"].to_pylist())
 
 
+@pytest.mark.slow
 def test_tags_and_asset_materialize_pick_the_partition(
     tmp_path: Path, sample: SampleSummary
 ) -> None:

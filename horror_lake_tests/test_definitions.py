@@ -8,8 +8,8 @@ import dagster as dg
 import pytest
 
 from horror_lake.definitions import JOB_NAME, defs
-from horror_lake.engines.models import SqlModel
 from horror_lake.engines.resource import EngineResource
+from horror_lake.modeling.project import lake_project
 
 LINEAGE = {
     "trusted/trusted_movies": {"raw/raw_movies"},
@@ -67,7 +67,43 @@ def test_lineage_matches_the_design() -> None:
 @pytest.mark.parametrize("asset", sorted(LINEAGE))
 def test_each_sql_model_reads_exactly_its_upstream_tables(asset: str) -> None:
     zone, name = asset.split("/")
-    assert SqlModel(zone, name).tables_read() == {p.split("/")[1] for p in LINEAGE[asset]}
+    inputs = lake_project().table(zone, name).statement.inputs  # type: ignore[union-attr]
+    assert {f"{z}/{t}" for z, t in inputs.values()} == LINEAGE[asset]
+
+
+def test_the_job_has_no_more_steps_than_tables() -> None:
+    """Checks run inside their table's step: no separate check steps."""
+    job = defs().resolve_job_def(JOB_NAME)
+    tables = [k for k in defs().resolve_asset_graph().get_all_asset_keys()]
+    steps = job.graph.node_defs
+    assert len(steps) <= len(tables)
+    assert not [node.name for node in steps if "check" in node.name]
+
+
+def test_every_trusted_and_refined_column_is_described_on_the_definition() -> None:
+    """The Columns tab shows a description for every column before any run."""
+    graph = defs().resolve_asset_graph()
+    project = lake_project()
+    for key in graph.get_all_asset_keys():
+        if key.path[0] not in ("trusted", "refined"):
+            continue
+        schema = graph.get(key).metadata["dagster/column_schema"]
+        schema = getattr(schema, "schema", schema)  # a metadata value, or the schema itself
+        documented = {column.name: column.description for column in schema.columns}
+        assert all(documented.values()), key
+        sidecar = project.table(key.path[0], key.path[1]).sidecar
+        assert sidecar is not None and list(documented) == [c.name for c in sidecar.columns]
+
+
+def test_code_version_follows_the_sql_and_the_sidecar() -> None:
+    graph = defs().resolve_asset_graph()
+    versions = {
+        key.to_user_string(): graph.get(key).code_version for key in graph.get_all_asset_keys()
+    }
+    assert all(versions.values())
+    assert len(set(versions.values())) == len(versions)
+    table = lake_project().table("refined", "fato_filme")
+    assert versions["refined/fato_filme"] == table.code_version
 
 
 def test_every_table_has_blocking_checks() -> None:

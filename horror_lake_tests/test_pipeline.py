@@ -30,7 +30,8 @@ def test_every_table_lands_as_hive_partitioned_parquet(built: BuiltLake) -> None
         for table in tables:
             folder = built.path / zone / table / f"ingestion_date={PARTITION}"
             assert [p.name for p in folder.iterdir()] == ["part-00000.parquet"], folder
-    assert not list(built.path.rglob("_staging/*")), "staging files left behind"
+    assert not list(built.path.rglob(".*")), "files written aside were left behind"
+    assert not list(built.path.rglob("_*")), "staging or progress folders were left behind"
 
 
 def test_raw_keeps_every_line(built: BuiltLake, sample: SampleSummary) -> None:

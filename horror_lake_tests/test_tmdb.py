@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dagster as dg
 import pyarrow.parquet as pq
+import pytest
 
 from horror_lake.sample.generator import SampleSummary
 from horror_lake.sample.tmdb_server import ServerSettings, TmdbTestServer
@@ -58,6 +59,7 @@ def check(result: dg.ExecuteInProcessResult, name: str) -> dg.AssetCheckEvaluati
     return next(e for e in result.get_asset_check_evaluations() if e.check_name == name)
 
 
+@pytest.mark.slow
 def test_the_api_fills_the_lake_once_despite_faults_and_never_leaks_the_token(
     tmp_path: Path, sample: SampleSummary
 ) -> None:
@@ -177,6 +179,7 @@ def test_the_sample_snapshot_is_used_offline(built: BuiltLake, sample: SampleSum
     assert set(trusted["imdb_id"].to_pylist()) == on_tmdb(sample)
 
 
+@pytest.mark.slow
 def test_a_killed_fetch_resumes_without_fetching_again(
     tmp_path: Path, sample: SampleSummary
 ) -> None:

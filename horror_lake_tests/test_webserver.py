@@ -15,33 +15,22 @@ import requests
 from horror_lake.sample.generator import SampleSummary
 from horror_lake_tests.conftest import PARTITION
 from horror_lake_tests.lake_reading import read_table
+from horror_lake_tests.test_definitions import LINEAGE, PYTHON_LINEAGE
+
+pytestmark = pytest.mark.slow  # a real dagster-webserver and Chromium
 
 REPO = Path(__file__).resolve().parents[1]
 LOCATION = "horror_lake"
-UPSTREAM = {
-    "trusted/trusted_movies": {"raw/raw_movies"},
-    "refined/dim_filme": {
-        "trusted/trusted_movies",
-        "trusted/trusted_series",
-        "trusted/trusted_tmdb",
-        "refined/dim_subgenero",
-    },
-    "refined/fato_filme": {"refined/dim_filme", "refined/dim_genero"},
-    "dashboards/horror_dashboard": {
-        "refined/dim_filme",
-        "refined/dim_genero",
-        "refined/fato_filme",
-        "refined/dim_subgenero",
-        "refined/fato_filme_subgenero",
-        "trusted/trusted_artists",
-    },
-}
 ASSETS_QUERY = """
 { assetNodes {
     assetKey { path }
     groupName
     dependencyKeys { path }
     assetChecksOrError { ... on AssetChecks { checks { name blocking } } }
+    metadataEntries {
+        label
+        ... on TableSchemaMetadataEntry { schema { columns { name type description } } }
+    }
 } }
 """
 LAUNCH = """
@@ -146,7 +135,7 @@ def test_graphql_shows_every_asset_with_its_lineage_and_checks(
     zones = {key.split("/")[0] for key in nodes}
     assert zones == {"raw", "trusted", "refined", "dashboards"}
     assert all(node["groupName"] == key.split("/")[0] for key, node in nodes.items())
-    for key, parents in UPSTREAM.items():
+    for key, parents in {**LINEAGE, **PYTHON_LINEAGE}.items():
         assert {"/".join(d["path"]) for d in nodes[key]["dependencyKeys"]} == parents, key
     checks = {
         c["name"]: c["blocking"]
@@ -157,7 +146,20 @@ def test_graphql_shows_every_asset_with_its_lineage_and_checks(
         "primary_key": True,
         "title_id_in_dim_filme": True,
         "genre_id_in_dim_genero": True,
+        "not_null": True,
+        "accepted_values": True,
+        "columns": True,
+        "row_count_drop": False,  # a warning
     }
+    # The Columns tab has every description before any run.
+    [schema] = [
+        e["schema"]
+        for e in nodes["refined/dim_filme"]["metadataEntries"]
+        if e["label"] == "dagster/column_schema"
+    ]
+    columns = {c["name"]: c for c in schema["columns"]}
+    assert columns["roi"]["description"].startswith("profit_usd / budget_usd")
+    assert all(c["description"] for c in columns.values())
 
 
 def test_a_run_launched_through_graphql_succeeds(webserver: tuple[str, Path]) -> None:

@@ -9,8 +9,8 @@ JavaScript and opens offline from disk.
 import base64
 import datetime as dt
 import decimal
+import hashlib
 import json
-import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -18,8 +18,11 @@ from typing import Any
 import dagster as dg
 
 from horror_lake.engines.resource import EngineResource
+from horror_lake.lake.atomic import replaced_file
 from horror_lake.lake.resources import LakeResource
 from horror_lake.lake.tables import LakeTable
+from horror_lake.modeling.checks import asset_key
+from horror_lake.modeling.project import LakeProject, Statement
 from horror_lake.partitions import daily_partitions
 
 HERE = Path(__file__).resolve().parent
@@ -28,22 +31,18 @@ DATA_MARKER = "/*__DASHBOARD_DATA__*/null"
 KEY = dg.AssetKey(["dashboards", "horror_dashboard"])
 
 
-def _refined(name: str) -> dg.AssetIn:
-    return dg.AssetIn(key=dg.AssetKey(["refined", name]))
+def build_assets(project: LakeProject) -> list[dg.AssetsDefinition]:
+    return [dashboard_asset(project.statements_in(QUERIES))]
 
 
-def run_queries(engine: EngineResource, inputs: Mapping[str, LakeTable]) -> dict[str, Any]:
+def run_queries(
+    engine: EngineResource, queries: Mapping[str, Statement], inputs: Mapping[str, LakeTable]
+) -> dict[str, Any]:
     """Each query's rows as a list of records, keyed by the query's file name."""
-    import sqlglot
-
     data: dict[str, Any] = {}
-    for path in sorted(QUERIES.glob("*.sql")):
-        spark_sql = path.read_text(encoding="utf-8")
-        query = sqlglot.parse_one(spark_sql, read="spark")
-        assert isinstance(query, sqlglot.exp.Query), path
-        columns = query.named_selects
-        rows = engine.query(spark_sql, inputs)
-        data[path.stem] = [dict(zip(columns, _plain(row), strict=True)) for row in rows]
+    for name, query in queries.items():
+        rows = engine.query(query.spark_sql, {table: inputs[table] for table in query.inputs})
+        data[name] = [dict(zip(query.columns, _plain(row), strict=True)) for row in rows]
     return data
 
 
@@ -101,69 +100,55 @@ def decade_chart_svg(data: dict[str, Any]) -> str:
 def write_page(lake: LakeResource, partition_key: str, html: str) -> str:
     """``<root>/dashboards/ingestion_date=D/index.html``, written aside then moved into place."""
     location = lake.location()
-    fs = location.filesystem
-    folder = location.path("dashboards", f"ingestion_date={partition_key}")
-    staging = location.path("dashboards", "_staging")
-    fs.create_dir(staging, recursive=True)
-    staged = f"{staging}/{uuid.uuid4().hex}.html"
-    with fs.open_output_stream(staged) as out:
+    path = location.path("dashboards", f"ingestion_date={partition_key}", "index.html")
+    with replaced_file(location, path) as out:
         out.write(html.encode("utf-8"))
-    fs.create_dir(folder, recursive=True)
-    fs.move(staged, f"{folder}/index.html")
-    return location.uri(f"{folder}/index.html")
+    return location.uri(path)
 
 
-@dg.asset(
-    key=KEY,
-    partitions_def=daily_partitions,
-    group_name="dashboards",
-    ins={
-        "dim_filme": _refined("dim_filme"),
-        "dim_genero": _refined("dim_genero"),
-        "fato_filme": _refined("fato_filme"),
-        "dim_subgenero": _refined("dim_subgenero"),
-        "fato_filme_subgenero": _refined("fato_filme_subgenero"),
-        "trusted_artists": dg.AssetIn(key=dg.AssetKey(["trusted", "trusted_artists"])),
-    },
-    kinds={"html"},
-)
-def horror_dashboard(
-    context: dg.AssetExecutionContext,
-    engine: EngineResource,
-    lake: LakeResource,
-    dim_filme: LakeTable,
-    dim_genero: LakeTable,
-    fato_filme: LakeTable,
-    dim_subgenero: LakeTable,
-    fato_filme_subgenero: LakeTable,
-    trusted_artists: LakeTable,
-) -> dg.MaterializeResult:
-    """One self-contained HTML page about horror subgenres and what audiences prefer, at
-    ``<lake root>/dashboards/ingestion_date=D/index.html``."""
-    inputs = {
-        "dim_filme": dim_filme,
-        "dim_genero": dim_genero,
-        "fato_filme": fato_filme,
-        "dim_subgenero": dim_subgenero,
-        "fato_filme_subgenero": fato_filme_subgenero,
-        "trusted_artists": trusted_artists,
-    }
-    data = run_queries(engine, inputs)
-    data["meta"] = {
-        "ingestion_date": context.partition_key,
-        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-    }
-    uri = write_page(lake, context.partition_key, render_page(data))
-    chart = base64.b64encode(decade_chart_svg(data).encode()).decode()
-    return dg.MaterializeResult(
-        metadata={
-            "path": dg.MetadataValue.path(uri),
-            **{k: v for k, v in headline(data).items() if v is not None},
-            "titles_per_decade": dg.MetadataValue.md(
-                f"![horror titles per decade](data:image/svg+xml;base64,{chart})"
-            ),
-        }
+def dashboard_asset(queries: Mapping[str, Statement]) -> dg.AssetsDefinition:
+    """The page's inputs are the tables its queries read."""
+    tables = {name: key for query in queries.values() for name, key in query.inputs.items()}
+
+    @dg.asset(
+        key=KEY,
+        partitions_def=daily_partitions,
+        group_name="dashboards",
+        ins={name: dg.AssetIn(key=asset_key(*key)) for name, key in sorted(tables.items())},
+        kinds={"html"},
+        code_version=code_version(queries),
     )
+    def horror_dashboard(
+        context: dg.AssetExecutionContext,
+        engine: EngineResource,
+        lake: LakeResource,
+        **inputs: LakeTable,
+    ) -> dg.MaterializeResult:
+        """One self-contained HTML page about horror subgenres and what audiences prefer, at
+        ``<lake root>/dashboards/ingestion_date=D/index.html``."""
+        data = run_queries(engine, queries, inputs)
+        data["meta"] = {
+            "ingestion_date": context.partition_key,
+            "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+        uri = write_page(lake, context.partition_key, render_page(data))
+        chart = base64.b64encode(decade_chart_svg(data).encode()).decode()
+        return dg.MaterializeResult(
+            metadata={
+                "path": dg.MetadataValue.path(uri),
+                **{k: v for k, v in headline(data).items() if v is not None},
+                "titles_per_decade": dg.MetadataValue.md(
+                    f"![horror titles per decade](data:image/svg+xml;base64,{chart})"
+                ),
+            }
+        )
+
+    return horror_dashboard
 
 
-dashboard_assets = [horror_dashboard]
+def code_version(queries: Mapping[str, Statement]) -> str:
+    """A hash of the queries and the page template."""
+    digest = hashlib.sha256((HERE / "template.html").read_bytes())
+    for query in queries.values():
+        digest.update(query.spark_sql.encode())
+    return digest.hexdigest()[:16]

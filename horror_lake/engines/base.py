@@ -3,7 +3,6 @@
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from horror_lake.engines.models import SqlModel
 from horror_lake.lake.tables import LakeTable
 
 
@@ -14,8 +13,9 @@ class ModelError(RuntimeError):
 class SqlEngine(Protocol):
     name: str
 
-    def run_model(self, model: SqlModel, inputs: Mapping[str, LakeTable]) -> Any:
-        """Run ``model`` over the input partitions; return what the lake IO manager can store."""
+    def run_model(self, spark_sql: str, label: str, inputs: Mapping[str, LakeTable]) -> Any:
+        """Run a model over the input partitions (bound under the names the SQL reads); return
+        what the lake IO manager can store. ``label`` names the model in errors."""
         ...
 
     def query(self, spark_sql: str, inputs: Mapping[str, LakeTable]) -> list[tuple[Any, ...]]:
@@ -23,9 +23,3 @@ class SqlEngine(Protocol):
         ...
 
     def close(self) -> None: ...
-
-
-def check_inputs(model: SqlModel, inputs: Mapping[str, LakeTable]) -> None:
-    missing = model.tables_read() - set(inputs)
-    if missing:
-        raise ModelError(f"{model.label} reads {sorted(missing)}, which the asset did not pass in")

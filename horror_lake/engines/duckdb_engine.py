@@ -7,8 +7,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from horror_lake.engines.base import ModelError, check_inputs
-from horror_lake.engines.models import SqlModel, translate
+from horror_lake.engines.base import ModelError
+from horror_lake.engines.sql import translate
 from horror_lake.lake.tables import LakeTable
 
 
@@ -22,21 +22,20 @@ class DuckDBEngine:
 
     name = "duckdb"
 
-    def __init__(self, threads: int | None = None, memory_limit: str | None = None) -> None:
+    def __init__(self, memory_limit: str | None = None, temp_directory: str | None = None) -> None:
         self._config: dict[str, str | bool | int | float | list[str]] = {}
-        if threads:
-            self._config["threads"] = threads
         if memory_limit:
             self._config["memory_limit"] = memory_limit
+        if temp_directory:
+            self._config["temp_directory"] = temp_directory
         self._database: duckdb.DuckDBPyConnection | None = None
 
-    def run_model(self, model: SqlModel, inputs: Mapping[str, LakeTable]) -> pa.Table:
-        check_inputs(model, inputs)
+    def run_model(self, spark_sql: str, label: str, inputs: Mapping[str, LakeTable]) -> pa.Table:
         with self._connection(inputs) as con:
             try:
-                return con.sql(model.sql("duckdb")).to_arrow_table()
+                return con.sql(translate(spark_sql, "duckdb")).to_arrow_table()
             except duckdb.Error as error:
-                raise ModelError(f"{model.label} failed on DuckDB: {error}") from None
+                raise ModelError(f"{label} failed on DuckDB: {error}") from None
 
     def query(self, spark_sql: str, inputs: Mapping[str, LakeTable]) -> list[tuple[Any, ...]]:
         with self._connection(inputs) as con:

@@ -1,52 +1,48 @@
 """The engine resource: which SQL engine runs the models, chosen once per run."""
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
 from pydantic import PrivateAttr
 
+from horror_lake import settings
 from horror_lake.engines.base import ModelError, SqlEngine
 from horror_lake.engines.duckdb_engine import DuckDBEngine
-from horror_lake.engines.models import SqlModel
 from horror_lake.lake.tables import LakeTable
 
-DEFAULT_ENGINE = "duckdb"
 
-
-ENGINES = ("duckdb", "spark")
-
-
-def build_engine(name: str, spark_master: str | None = None) -> SqlEngine:
+def build_engine(now: settings.Settings, name: str | None = None) -> SqlEngine:
+    """The engine ``name`` (else the setting), configured from the settings."""
+    name = name or now.engine
     if name == "duckdb":
-        return DuckDBEngine()
+        return DuckDBEngine(
+            memory_limit=now.duckdb_memory_limit, temp_directory=now.duckdb_temp_directory
+        )
     if name == "spark":
         from horror_lake.engines.spark_engine import SparkEngine  # pyspark only when asked for
 
-        return SparkEngine(spark_master)
-    raise ValueError(
-        f"unknown engine {name!r} (HORROR_LAKE_ENGINE); choose one of: {', '.join(ENGINES)}"
+        return SparkEngine(now.spark_master, now.spark_conf)
+    raise settings.SettingError(
+        f"unknown engine {name!r}; choose one of: {', '.join(settings.ENGINES)}"
     )
 
 
 class EngineResource(dg.ConfigurableResource):
-    """Runs SQL models: ``engine`` if set, else ``HORROR_LAKE_ENGINE``, else DuckDB (or Spark).
+    """Runs SQL models: ``engine`` if set, else ``HORROR_LAKE_ENGINE``, else DuckDB.
 
     The engine is started once per run (in ``setup_for_execution``) and shared by every step
     of that run.
     """
 
     engine: str | None = None
-    spark_master: str | None = None  # else HORROR_LAKE_SPARK_MASTER, else local[*]
     _engine: SqlEngine | None = PrivateAttr(default=None)
 
-    @property
-    def engine_name(self) -> str:
-        return (self.engine or os.environ.get("HORROR_LAKE_ENGINE") or DEFAULT_ENGINE).lower()
-
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        self._engine = build_engine(self.engine_name, self.spark_master)
+        try:
+            self._engine = build_engine(settings.current(), self.engine)
+        except settings.SettingError as error:
+            raise dg.Failure(description=str(error), allow_retries=False) from None
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._engine is not None:
@@ -55,12 +51,12 @@ class EngineResource(dg.ConfigurableResource):
     @property
     def current(self) -> SqlEngine:
         if self._engine is None:
-            self._engine = build_engine(self.engine_name, self.spark_master)
+            self._engine = build_engine(settings.current(), self.engine)
         return self._engine
 
-    def run_model(self, model: SqlModel, inputs: Mapping[str, LakeTable]) -> Any:
+    def run_model(self, spark_sql: str, label: str, inputs: Mapping[str, LakeTable]) -> Any:
         try:
-            return self.current.run_model(model, inputs)
+            return self.current.run_model(spark_sql, label, inputs)
         except ModelError as error:
             raise dg.Failure(description=str(error), allow_retries=False) from None
 

@@ -2,22 +2,19 @@
 
 The session comes from dagster-pyspark's ``LazyPySparkResource`` (started on first use, once per
 run). Inputs are read by Spark from the partition folders (``file://`` or ``s3a://``); a model's
-result is written by Spark into the table's staging folder and then moved into place like any
-other partition, so data never passes through the driver.
+result is written by Spark into a folder beside the partition and its one file is then moved into
+place like any other partition, so data never passes through the driver.
 """
 
-import json
 import os
 from collections.abc import Mapping
 from typing import Any
 
 from dagster_pyspark import LazyPySparkResource
 
-from horror_lake.engines.base import ModelError, check_inputs
-from horror_lake.engines.models import SqlModel
+from horror_lake.engines.base import ModelError
 from horror_lake.lake.tables import LakeTable
 
-DEFAULT_MASTER = "local[*]"
 BASE_CONFIG = {
     "spark.app.name": "horror_lake",
     "spark.sql.session.timeZone": "UTC",
@@ -29,10 +26,9 @@ BASE_CONFIG = {
 }
 
 
-def spark_config(master: str | None = None) -> dict[str, str]:
+def spark_config(master: str, extra: Mapping[str, str]) -> dict[str, str]:
     """Session settings: the master (``HORROR_LAKE_SPARK_MASTER``), sensible local defaults, then
-    ``HORROR_LAKE_SPARK_CONF`` (a JSON object of Spark settings) on top."""
-    master = master or os.environ.get("HORROR_LAKE_SPARK_MASTER") or DEFAULT_MASTER
+    ``extra`` (``HORROR_LAKE_SPARK_CONF``, a JSON object of Spark settings) on top."""
     config = dict(BASE_CONFIG)
     if master.startswith("sc://"):
         config["spark.remote"] = master
@@ -42,15 +38,7 @@ def spark_config(master: str | None = None) -> dict[str, str]:
         # 200 shuffle partitions is for clusters; a laptop wants a few per core.
         config["spark.sql.shuffle.partitions"] = str(2 * (os.cpu_count() or 2))
         config["spark.ui.enabled"] = "false"
-    extra = os.environ.get("HORROR_LAKE_SPARK_CONF")
-    if extra:
-        try:
-            settings = json.loads(extra)
-        except ValueError as error:
-            raise ValueError(f"HORROR_LAKE_SPARK_CONF is not JSON: {error}") from None
-        if not isinstance(settings, dict):
-            raise ValueError("HORROR_LAKE_SPARK_CONF must be a JSON object of Spark settings")
-        config.update({str(k): str(v) for k, v in settings.items()})
+    config.update(extra)
     return config
 
 
@@ -64,8 +52,9 @@ class SparkResult:
     def write_to(self, table: LakeTable) -> None:
         # One file per partition, the lake's layout for every engine: the model's stages run in
         # parallel, and one task writes the result after a final shuffle.
-        def spark_write(staging: str) -> None:
-            self.frame.repartition(1).write.mode("overwrite").parquet(table.staging_uri)
+        def spark_write(aside: str) -> None:
+            uri = table.location.hadoop_uri(aside)
+            self.frame.repartition(1).write.mode("overwrite").parquet(uri)
 
         try:
             table.write_with(spark_write)
@@ -80,8 +69,8 @@ class SparkEngine:
 
     name = "spark"
 
-    def __init__(self, master: str | None = None) -> None:
-        self.resource = LazyPySparkResource(spark_config=spark_config(master))
+    def __init__(self, master: str, extra_config: Mapping[str, str]) -> None:
+        self.resource = LazyPySparkResource(spark_config=spark_config(master, extra_config))
         self._started = False
 
     @property
@@ -89,16 +78,15 @@ class SparkEngine:
         self._started = True
         return self.resource.spark_session
 
-    def run_model(self, model: SqlModel, inputs: Mapping[str, LakeTable]) -> SparkResult:
-        check_inputs(model, inputs)
+    def run_model(self, spark_sql: str, label: str, inputs: Mapping[str, LakeTable]) -> SparkResult:
         self._bind(inputs)
         try:
-            frame = self.session.sql(model.sql("spark"))
+            frame = self.session.sql(spark_sql)
         except Exception as error:
             if _is_spark_error(error):
-                raise ModelError(f"{model.label} failed on Spark: {_first_line(error)}") from None
+                raise ModelError(f"{label} failed on Spark: {_first_line(error)}") from None
             raise
-        return SparkResult(frame, model.label)
+        return SparkResult(frame, label)
 
     def query(self, spark_sql: str, inputs: Mapping[str, LakeTable]) -> list[tuple[Any, ...]]:
         self._bind(inputs)

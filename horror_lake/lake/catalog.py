@@ -7,13 +7,14 @@ chain, the region from ``AWS_REGION`` or ``AWS_DEFAULT_REGION``.
 """
 
 import contextlib
-import os
 from typing import Any
 
 import pyarrow as pa
 
+from horror_lake import settings
 from horror_lake.lake.location import PARTITION_COLUMN
 from horror_lake.lake.tables import LakeTable
+from horror_lake.lake.types import sql_type
 
 PARQUET_STORAGE = {
     "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
@@ -42,36 +43,6 @@ def register_partition(database: str, table: LakeTable, schema: pa.Schema) -> st
         ) from None
 
 
-def glue_type(arrow_type: pa.DataType) -> str:
-    """The Hive/Glue type Athena reads an Arrow column as."""
-    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
-        return "string"
-    if pa.types.is_boolean(arrow_type):
-        return "boolean"
-    simple = {
-        pa.int8(): "tinyint",
-        pa.int16(): "smallint",
-        pa.int32(): "int",
-        pa.int64(): "bigint",
-        pa.float32(): "float",
-        pa.float64(): "double",
-        pa.date32(): "date",
-        pa.binary(): "binary",
-    }
-    if arrow_type in simple:
-        return simple[arrow_type]
-    if pa.types.is_timestamp(arrow_type):
-        return "timestamp"
-    if pa.types.is_decimal(arrow_type):
-        return f"decimal({arrow_type.precision},{arrow_type.scale})"
-    if pa.types.is_list(arrow_type) or pa.types.is_large_list(arrow_type):
-        return f"array<{glue_type(arrow_type.value_type)}>"
-    if pa.types.is_struct(arrow_type):
-        fields = ",".join(f"{f.name}:{glue_type(f.type)}" for f in arrow_type)
-        return f"struct<{fields}>"
-    raise ValueError(f"no Glue type for Arrow type {arrow_type}")
-
-
 def table_location(table: LakeTable) -> str:
     """The table folder as Glue wants it: ``s3://bucket/prefix/zone/table/`` (or file://)."""
     folder = table.location.path(table.zone, table.name)
@@ -83,15 +54,14 @@ class GlueCatalog:
         if client is None:
             import boto3
 
-            region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-            client = boto3.client("glue", region_name=region)
+            client = boto3.client("glue", region_name=settings.current().aws_region)
         self.database = database
         self.glue = client
 
     def register(self, table: LakeTable, schema: pa.Schema) -> str:
         """Register the table and the partition ``table`` points at; says what it did."""
         self._ensure_database()
-        columns = [{"Name": f.name, "Type": glue_type(f.type)} for f in schema]
+        columns = [{"Name": f.name, "Type": sql_type(f.type)} for f in schema]
         table_action = self._upsert_table(table, columns)
         partition_action = self._upsert_partition(table, columns)
         return f"{self.database}.{table.name}: table {table_action}, partition {partition_action}"

@@ -1,6 +1,5 @@
 """The lake as Dagster sees it: a resource naming the root and the one IO manager."""
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Protocol, runtime_checkable
@@ -8,6 +7,7 @@ from typing import Protocol, runtime_checkable
 import dagster as dg
 import pyarrow as pa
 
+from horror_lake import settings
 from horror_lake.lake.location import (
     LakeLocation,
     StorageError,
@@ -16,7 +16,6 @@ from horror_lake.lake.location import (
 )
 from horror_lake.lake.tables import LakeTable, PartitionFacts, describe
 
-DEFAULT_ROOT = "lake"
 PREVIEW_CELL_CHARS = 40
 
 
@@ -32,15 +31,16 @@ class LakeResource(dg.ConfigurableResource):
     glue_database: str | None = None
 
     def location(self) -> LakeLocation:
-        return lake_location(self.root or os.environ.get("HORROR_LAKE_ROOT") or DEFAULT_ROOT)
+        now = settings.current()
+        return lake_location(self.root or now.lake_root, now.s3_endpoint, now.aws_region)
 
     def catalog_database(self) -> str | None:
-        return self.glue_database or os.environ.get("HORROR_LAKE_GLUE_DATABASE") or None
+        return self.glue_database or settings.current().glue_database
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         try:
             self.location().check_reachable()
-        except StorageError as error:
+        except (StorageError, settings.SettingError) as error:
             raise dg.Failure(description=f"HORROR_LAKE_ROOT {error}", allow_retries=False) from None
 
     def table(self, asset_key: dg.AssetKey, partition_key: str) -> LakeTable:
@@ -80,7 +80,7 @@ class LakeIOManager(dg.ConfigurableIOManager):
             else:
                 table.write(obj)
             facts = describe(table)
-        metadata = materialization_metadata(facts)
+        metadata = materialization_metadata(facts, documented_columns(context))
         database = self.lake.catalog_database()
         if database:
             from horror_lake.lake.catalog import CatalogError, register_partition
@@ -119,10 +119,26 @@ def storage_errors(table: LakeTable) -> Iterator[None]:
         ) from None
 
 
-def materialization_metadata(facts: PartitionFacts) -> dict[str, dg.MetadataValue]:
-    """Row count, path, schema and a preview, read back from the Parquet file just written."""
+def documented_columns(context: dg.OutputContext) -> dict[str, str]:
+    """Column descriptions from the asset's definition (its sidecar), by column name."""
+    schema = (context.definition_metadata or {}).get("dagster/column_schema")
+    if isinstance(schema, dg.TableSchemaMetadataValue):
+        schema = schema.schema
+    if not isinstance(schema, dg.TableSchema):
+        return {}
+    return {column.name: column.description or "" for column in schema.columns}
+
+
+def materialization_metadata(
+    facts: PartitionFacts, descriptions: dict[str, str]
+) -> dict[str, dg.MetadataValue]:
+    """Row count, path, schema (written types, documented descriptions) and a preview, read back
+    from the Parquet file just written."""
     schema = dg.TableSchema(
-        columns=[dg.TableColumn(field.name, str(field.type)) for field in facts.schema]
+        columns=[
+            dg.TableColumn(field.name, str(field.type), description=descriptions.get(field.name))
+            for field in facts.schema
+        ]
     )
     return {
         "row_count": dg.MetadataValue.int(facts.row_count),

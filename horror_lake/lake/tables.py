@@ -1,11 +1,10 @@
 """One partition of one lake table: write it atomically, read it back, describe it.
 
-Each partition is a single Parquet file, ``part-00000.parquet``. It is written to a staging path
-and then moved over the old file, so a reader sees the old partition or the new one, never half of
-either, and re-writing a partition replaces it instead of adding rows.
+Each partition is a single Parquet file, ``part-00000.parquet``. It is written aside and then
+moved over the old file (``lake.atomic``), so a reader sees the old partition or the new one,
+never half of either, and re-writing a partition replaces it instead of adding rows.
 """
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -13,6 +12,7 @@ import pyarrow as pa
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
+from horror_lake.lake.atomic import replaced_file, replacing
 from horror_lake.lake.location import LakeLocation
 
 DATA_FILE = "part-00000.parquet"
@@ -65,76 +65,42 @@ class LakeTable:
         return pq.ParquetFile(self.location.filesystem.open_input_file(self.data_path))
 
     def write(self, data: pa.Table | pa.RecordBatchReader) -> None:
-        """Replace the partition with ``data`` (write aside, then move into place)."""
-        self.write_with(
-            lambda staging: _write_parquet(
-                self.location.filesystem, f"{staging}/{uuid.uuid4().hex}.parquet", data
-            )
-        )
+        """Replace the partition with ``data`` (written aside, then moved into place)."""
+        with replaced_file(self.location, self.data_path) as sink:
+            _write_parquet(sink, data)
+        self._delete_strays()
 
     @property
     def hadoop_uri(self) -> str:
         """The partition folder as Spark's Hadoop filesystem addresses it."""
         return self.location.hadoop_uri(self.directory)
 
-    @property
-    def staging_uri(self) -> str:
-        """The staging folder as Spark's Hadoop filesystem addresses it."""
-        staging = self.location.staging_dir(self.zone, self.name, self.partition_key)
-        return self.location.hadoop_uri(staging)
-
     def write_with(self, writer: Callable[[str], None]) -> None:
-        """Replace the partition with the one Parquet file ``writer`` puts in the staging folder
-        it is given (a filesystem path; ``staging_uri`` names the same folder as a URI).
+        """Replace the partition with what ``writer`` writes at the path it is given: one
+        Parquet file, or a folder holding one (``location.hadoop_uri`` names it for Spark).
 
-        The file is moved into place, so a reader sees the old partition or the new one; a run
-        killed halfway leaves only the staging folder, which the next write clears first.
+        It is written aside and moved into place, so a reader sees the old partition or the new
+        one; a run killed halfway leaves a hidden file that the next write clears.
         """
-        fs = self.location.filesystem
-        staging = self.location.staging_dir(self.zone, self.name, self.partition_key)
-        _delete_dir(fs, staging)
-        fs.create_dir(staging, recursive=True)
-        try:
-            writer(staging)
-            staged = [
-                info.path
-                for info in fs.get_file_info(pafs.FileSelector(staging))
-                if info.base_name.endswith(".parquet") and not info.base_name.startswith((".", "_"))
-            ]
-            if len(staged) != 1:
-                raise RuntimeError(
-                    f"{self.zone}/{self.name}: expected one staged Parquet file in "
-                    f"{self.location.uri(staging)}, found {len(staged)}"
-                )
-            fs.create_dir(self.directory, recursive=True)
-            fs.move(staged[0], self.data_path)
-        finally:
-            _delete_dir(fs, staging)
-        _delete_strays(fs, self.directory, keep=self.data_path)
+        with replacing(self.location, self.data_path) as aside:
+            writer(aside)
+        self._delete_strays()
+
+    def _delete_strays(self) -> None:
+        """Remove data files another writer layout left in the partition folder."""
+        selector = pafs.FileSelector(self.directory, allow_not_found=True)
+        for info in self.location.filesystem.get_file_info(selector):
+            if info.path != self.data_path and not info.base_name.startswith("."):
+                self.location.delete(info.path)
 
 
-def _write_parquet(fs: pafs.FileSystem, path: str, data: pa.Table | pa.RecordBatchReader) -> None:
-    with fs.open_output_stream(path) as sink, pq.ParquetWriter(sink, data.schema) as writer:
+def _write_parquet(sink: pa.NativeFile, data: pa.Table | pa.RecordBatchReader) -> None:
+    with pq.ParquetWriter(sink, data.schema) as writer:
         if isinstance(data, pa.Table):
             writer.write_table(data, row_group_size=ROW_GROUP_ROWS)
         else:
             for batch in data:
                 writer.write_batch(batch, row_group_size=ROW_GROUP_ROWS)
-
-
-def _delete_dir(fs: pafs.FileSystem, path: str) -> None:
-    if fs.get_file_info(path).type != pafs.FileType.NotFound:
-        fs.delete_dir(path)
-
-
-def _delete_strays(fs: pafs.FileSystem, directory: str, keep: str) -> None:
-    """Remove files a different writer layout left in the partition folder."""
-    for info in fs.get_file_info(pafs.FileSelector(directory, allow_not_found=True)):
-        if info.path != keep:
-            if info.type == pafs.FileType.Directory:
-                fs.delete_dir(info.path)
-            else:
-                fs.delete_file(info.path)
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,11 @@
 """The landing folder, where the source exports arrive (local folder or s3:// prefix)."""
 
-import os
-
 import dagster as dg
+import pyarrow as pa
 import pyarrow.fs as pafs
 
+from horror_lake import settings
 from horror_lake.lake.location import StorageError, StorageLocation, storage_location
-
-DEFAULT_LANDING = "data/landing"
 
 
 class LandingFileError(RuntimeError):
@@ -24,14 +22,13 @@ class LandingResource(dg.ConfigurableResource):
     path: str | None = None
 
     def location(self) -> StorageLocation:
-        return storage_location(
-            self.path or os.environ.get("HORROR_LAKE_LANDING") or DEFAULT_LANDING
-        )
+        now = settings.current()
+        return storage_location(self.path or now.landing, now.s3_endpoint, now.aws_region)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         try:
             self.location().check_reachable()
-        except StorageError as error:
+        except (StorageError, settings.SettingError) as error:
             raise dg.Failure(
                 description=f"HORROR_LAKE_LANDING {error}", allow_retries=False
             ) from None
@@ -65,10 +62,17 @@ class LandingResource(dg.ConfigurableResource):
         )
 
     def read(self, path: str) -> bytes:
+        with self.open(path) as stream:
+            try:
+                return stream.read()
+            except OSError as error:
+                raise LandingFileError(f"cannot read {self.uri(path)}: {error}") from None
+
+    def open(self, path: str) -> pa.NativeFile:
+        """A stream over the file (read block by block, never whole)."""
         location = self.location()
         try:
-            with location.filesystem.open_input_stream(path) as stream:
-                return stream.read()
+            return location.filesystem.open_input_stream(path)
         except OSError as error:
             raise LandingFileError(f"cannot read {location.uri(path)}: {error}") from None
 

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import os
 import random
 import string
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
+from horror_lake.lake.atomic import replaced_file
+from horror_lake.lake.location import storage_location
 from horror_lake.raw.sources import MOVIES_HEADER, SERIES_HEADER
 
 IMDB_GENRES: tuple[str, ...] = (
@@ -1214,17 +1214,11 @@ def _add_dirt(
 
 
 def _write_atomically(path: Path, header: str, lines: list[str], crlf_and_bom: bool) -> None:
-    """Write next to ``path`` and rename over it, so a reader never sees half a file."""
+    """Written aside and moved into place, so a reader never sees half a file."""
     newline = "\r\n" if crlf_and_bom else "\n"
-    # Unique per process and thread, so two writers never share a temporary file.
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        with open(temporary, "wb") as file:
-            file.write((("\ufeff" if crlf_and_bom else "") + header + newline).encode("utf-8"))
-            for start in range(0, len(lines), _WRITE_CHUNK_LINES):
-                chunk = lines[start : start + _WRITE_CHUNK_LINES]
-                file.write((newline.join(chunk) + newline).encode("utf-8"))
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    path = path.resolve()
+    with replaced_file(storage_location(str(path.parent)), str(path)) as file:
+        file.write((("\ufeff" if crlf_and_bom else "") + header + newline).encode("utf-8"))
+        for start in range(0, len(lines), _WRITE_CHUNK_LINES):
+            chunk = lines[start : start + _WRITE_CHUNK_LINES]
+            file.write((newline.join(chunk) + newline).encode("utf-8"))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from horror_lake.raw.tmdb_api import SnapshotTransport, request_key
+from horror_lake.raw.tmdb.transport import SnapshotTransport, request_key
 
 # Faults a scripted path can play, one per request, before answering normally.
 FAULTS = ("429", "429-retry-after", "500", "502", "slow", "truncated", "reset")

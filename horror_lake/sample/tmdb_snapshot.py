@@ -7,19 +7,21 @@ lists. The offline demo reads it, and the local test server (``tmdb_server``) se
 Titles come from the CSVs themselves, so any pair of exports can get a snapshot.
 """
 
+import io
 import json
 import math
-import os
 import random
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from horror_lake.lake.atomic import replaced_file
+from horror_lake.lake.location import storage_location
 from horror_lake.raw.parse import parse_source
 from horror_lake.raw.sources import MOVIES, SERIES, Source
-from horror_lake.raw.tmdb_assets import SNAPSHOT_FILE
-from horror_lake.raw.tmdb_fetch import DETAILS_APPEND
+from horror_lake.raw.tmdb.fetch import DETAILS_APPEND
+from horror_lake.raw.tmdb.transport import SNAPSHOT_FILE
 
 MOVIE_GENRES = {
     "Action": 28, "Adventure": 12, "Animation": 16, "Comedy": 35, "Crime": 80,
@@ -91,10 +93,10 @@ def write_tmdb_snapshot(out_dir: Path, seed: int = 42) -> SnapshotSummary:
         titles.update(_horror_titles(out_dir, source))
     rng = random.Random(f"tmdb:{seed}")
     path = out_dir / SNAPSHOT_FILE
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     answers = on_tmdb = 0
     next_id = {"movie": 1000 + rng.randrange(1000), "tv": 1000 + rng.randrange(1000)}
-    with open(temporary, "w", encoding="utf-8") as out:
+    with replaced_file(storage_location(str(out_dir.resolve())), str(path.resolve())) as stream:
+        out = io.TextIOWrapper(stream, encoding="utf-8")
         for record in _genre_lists():
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             answers += 1
@@ -109,7 +111,8 @@ def write_tmdb_snapshot(out_dir: Path, seed: int = 42) -> SnapshotSummary:
             for record in _answers(rng, title, media_type, tmdb_id):
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
                 answers += 1
-    os.replace(temporary, path)
+        out.flush()
+        out.detach()
     return SnapshotSummary(path, len(titles), on_tmdb, answers)
 
 

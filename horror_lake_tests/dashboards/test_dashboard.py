@@ -11,17 +11,6 @@ import pytest
 from horror_lake_tests.conftest import PARTITION, BuiltLake
 from horror_lake_tests.lake_reading import read_table
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1400,2400",
-]
-
 
 def page_path(lake: Path) -> Path:
     return lake / "dashboards" / f"ingestion_date={PARTITION}" / "index.html"

@@ -18,6 +18,8 @@ from horror_lake.sample.generator import SampleSummary
 from horror_lake_tests.conftest import PARTITION, BuiltLake, run_job
 from horror_lake_tests.lake_reading import read_table
 
+pytestmark = pytest.mark.slow  # real Spark sessions and a standalone cluster
+
 SPARK = {"HORROR_LAKE_ENGINE": "spark", "HORROR_LAKE_SPARK_MASTER": "local[2]"}
 
 
@@ -68,7 +70,7 @@ def test_every_table_equals_the_duckdb_engines(built: BuiltLake, spark_built: Pa
 def test_spark_writes_one_file_per_partition_and_leaves_no_staging(spark_built: Path) -> None:
     for folder in spark_built.glob(f"*/*/ingestion_date={PARTITION}"):
         assert [p.name for p in folder.iterdir()] == ["part-00000.parquet"], folder
-    assert not [p for p in spark_built.rglob("_staging/*")]
+    assert not list(spark_built.rglob(".*")) and not list(spark_built.rglob("_*"))
 
 
 def test_bad_input_fails_the_same_way_on_both_engines(

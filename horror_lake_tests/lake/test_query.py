@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 import sqlglot
 
+from horror_lake.engines.lake_sql import QueryError, open_lake, run_query
 from horror_lake.lake.location import lake_location
-from horror_lake.lake.query import QueryError, analytic_views, open_lake, run_query
+from horror_lake.modeling.project import lake_project
 from horror_lake_tests.conftest import PARTITION, BuiltLake
 from horror_lake_tests.lake_reading import read_table
 
@@ -33,7 +34,7 @@ def two_dates(built: BuiltLake, tmp_path_factory: pytest.TempPathFactory) -> Pat
 
 
 def query(lake: Path, sql: str) -> list[tuple]:
-    return run_query(open_lake(lake_location(str(lake))), sql)[1]
+    return run_query(open_lake(lake_location(str(lake)), lake_project().views), sql)[1]
 
 
 def test_every_table_is_a_view_with_its_partitions(two_dates: Path, built: BuiltLake) -> None:
@@ -69,7 +70,7 @@ def test_the_analytic_views_match_an_independent_count(built: BuiltLake) -> None
 
 
 def test_views_become_athena_ddl_that_parses() -> None:
-    views = analytic_views()
+    views = lake_project().views
     assert {v.name for v in views} >= {"subgenre_preferences", "horror_by_decade", "subgenre_money"}
     for view in views:
         ddl = view.athena_ddl("horror")
@@ -79,12 +80,16 @@ def test_views_become_athena_ddl_that_parses() -> None:
 
 
 def test_writes_are_refused_and_errors_are_duckdbs(built: BuiltLake) -> None:
-    con = open_lake(lake_location(str(built.path)))
+    con = open_lake(lake_location(str(built.path)), lake_project().views)
     for sql in ("copy (select 1) to 'x.csv'", "create table t as select 1", "attach 'x.db'"):
         with pytest.raises(QueryError, match="only SELECT"):
             run_query(con, sql)
     with pytest.raises(QueryError, match='column "nope" not found'):
         run_query(con, "select nope from dim_filme")
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=120)
 
 
 def lake_fingerprint(lake: Path) -> dict[str, str]:
@@ -100,12 +105,7 @@ def test_the_cli_prints_table_csv_and_json_and_never_touches_the_lake(built: Bui
     sql = "select title_type, count(*) as titles from dim_filme group by 1 order by 1"
     outputs = {}
     for format in ("table", "csv", "json"):
-        done = subprocess.run(
-            [CLI, "sql", sql, "--root", str(built.path), "--format", format],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        done = cli("sql", sql, "--root", str(built.path), "--format", format)
         assert done.returncode == 0, done.stderr
         outputs[format] = done.stdout
     dim = read_table(built.path, "refined", "dim_filme", PARTITION)
@@ -119,27 +119,12 @@ def test_the_cli_prints_table_csv_and_json_and_never_touches_the_lake(built: Bui
 
     script = built.path.parent / "titles.sql"
     script.write_text("-- titles per type\n" + sql + ";\n")
-    from_file = subprocess.run(
-        [CLI, "sql", "-f", str(script), "--root", str(built.path), "--format", "csv"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    from_file = cli("sql", "-f", str(script), "--root", str(built.path), "--format", "csv")
     assert from_file.returncode == 0 and from_file.stdout == outputs["csv"]
     script.unlink()
 
-    failed = subprocess.run(
-        [CLI, "sql", "delete from dim_filme", "--root", str(built.path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    failed = cli("sql", "delete from dim_filme", "--root", str(built.path))
     assert failed.returncode == 1 and "only SELECT" in failed.stderr
-    broken = subprocess.run(
-        [CLI, "sql", "select * from no_such_table", "--root", str(built.path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    broken = cli("sql", "select * from no_such_table", "--root", str(built.path))
     assert broken.returncode == 1 and "no_such_table" in broken.stderr
     assert lake_fingerprint(built.path) == before

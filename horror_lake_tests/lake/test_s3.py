@@ -20,10 +20,12 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 import pytest
 
-from horror_lake.lake.catalog import GlueCatalog, glue_type
-from horror_lake.lake.location import lake_location
-from horror_lake.lake.query import open_lake, run_query
+from horror_lake.engines.lake_sql import open_lake, run_query
+from horror_lake.lake.catalog import GlueCatalog
+from horror_lake.lake.resources import LakeResource
 from horror_lake.lake.tables import LakeTable
+from horror_lake.lake.types import sql_type
+from horror_lake.modeling.project import lake_project
 from horror_lake.sample.generator import SampleSummary
 from horror_lake_tests.conftest import PARTITION, run_job
 
@@ -89,6 +91,7 @@ def failure_message(result: dg.ExecuteInProcessResult) -> str:
     )
 
 
+@pytest.mark.slow
 def test_whole_job_writes_the_same_layout_to_s3(
     s3_endpoint: str, sample: SampleSummary, tmp_path: Path
 ) -> None:
@@ -102,8 +105,8 @@ def test_whole_job_writes_the_same_layout_to_s3(
     keys = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]}
     expected = f"lake/refined/fato_filme/ingestion_date={PARTITION}/part-00000.parquet"
     assert expected in keys
-    # pyarrow leaves empty "folder" marker objects behind; no staged data may remain.
-    assert not [k for k in keys if "_staging" in k and not k.endswith("/")]
+    # Nothing but data: no "folder" marker objects, nothing written aside, no progress journal.
+    assert not [k for k in keys if k.endswith("/") or "/." in k or "/_" in k]
     fs = pafs.S3FileSystem(endpoint_override=s3_endpoint.removeprefix("http://"), scheme="http")
     fato = pq.read_table(f"{bucket}/{expected}", filesystem=fs)
     assert fato.num_rows > 0
@@ -120,7 +123,7 @@ def test_whole_job_writes_the_same_layout_to_s3(
     descriptor = fato_table["StorageDescriptor"]
     assert descriptor["Location"] == f"s3://{bucket}/lake/refined/fato_filme/"
     assert [c["Name"] for c in descriptor["Columns"]] == fato.column_names
-    assert [c["Type"] for c in descriptor["Columns"]] == [glue_type(f.type) for f in fato.schema]
+    assert [c["Type"] for c in descriptor["Columns"]] == [sql_type(f.type) for f in fato.schema]
     assert "ParquetHiveSerDe" in descriptor["SerdeInfo"]["SerializationLibrary"]
     assert fato_table["PartitionKeys"] == [{"Name": "ingestion_date", "Type": "string"}]
     partitions = glue.get_partitions(DatabaseName=database, TableName="fato_filme")["Partitions"]
@@ -145,7 +148,7 @@ def test_whole_job_writes_the_same_layout_to_s3(
         assert SECRET not in "\n".join(str(event) for event in run.all_events)
 
     # `horror-lake sql` reads the S3 lake through pyarrow, with its partition column.
-    con = open_lake(lake_location(f"s3://{bucket}/lake"))
+    con = open_lake(LakeResource(root=f"s3://{bucket}/lake").location(), lake_project().views)
     columns, rows = run_query(con, "select ingestion_date, count(*) from fato_filme group by 1")
     assert [(str(day), count) for day, count in rows] == [(PARTITION, fato.num_rows)]
     assert run_query(con, "select count(*) from subgenre_preferences")[1][0][0] > 0
@@ -153,7 +156,9 @@ def test_whole_job_writes_the_same_layout_to_s3(
 
 def test_a_schema_change_updates_the_glue_table(s3_endpoint: str) -> None:
     bucket = new_bucket(s3_endpoint)
-    table = LakeTable(lake_location(f"s3://{bucket}/lake"), "refined", "dim_x", PARTITION)
+    table = LakeTable(
+        LakeResource(root=f"s3://{bucket}/lake").location(), "refined", "dim_x", PARTITION
+    )
     catalog = GlueCatalog(
         "schema_change", boto3.client("glue", endpoint_url=s3_endpoint, region_name="us-east-1")
     )

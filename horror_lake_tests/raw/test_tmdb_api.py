@@ -7,13 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from horror_lake.raw.tmdb_api import (
-    Credentials,
-    HttpTransport,
-    TmdbAuthError,
-    TmdbClient,
-    TmdbUnavailable,
-)
+from horror_lake.raw.tmdb.client import TmdbAuthError, TmdbClient, TmdbUnavailable
+from horror_lake.raw.tmdb.credentials import Credentials
+from horror_lake.raw.tmdb.transport import HttpTransport
 from horror_lake.sample.tmdb_server import ServerSettings, TmdbTestServer
 
 TOKEN = "eyJ-test-token-0123456789"
@@ -125,7 +121,7 @@ def test_the_api_key_never_reaches_logs_or_errors(
 ) -> None:
     """urllib3 logs full URLs (with api_key) at debug level; the redacting filter blanks them.
     A refused connection's error text would hold the URL too."""
-    from horror_lake.raw.tmdb_api import RedactingFilter
+    from horror_lake.raw.tmdb.credentials import RedactingFilter
 
     credentials = Credentials(api_key=API_KEY)
     client = client_for(server, credentials)

@@ -5,7 +5,7 @@ import json
 
 import pyarrow as pa
 
-from horror_lake.raw.tmdb_fetch import rows_table
+from horror_lake.raw.tmdb.fetch import rows_table
 from horror_lake.trusted.tmdb import TRUSTED_TMDB_SCHEMA, flatten_details, latest_titles, merge
 
 DAY1 = dt.datetime(2024, 3, 1, tzinfo=dt.UTC)

@@ -1,9 +1,4 @@
--- dim_filme
--- Grain: one row per horror title (a movie or series whose genres include Horror), keyed by
--- the IMDb id. title_type tells movies from series; subgenres are the title's other genres.
--- If an id is both a movie and a series, the movie row is kept. TMDB columns come from
--- trusted_tmdb (null when TMDB doesn't know the title or enrichment is off); keyword_subgenres
--- are the dim_subgenero subgenres its TMDB keywords point to.
+-- dim_filme: the horror titles, with their TMDB figures (see dim_filme.yml).
 
 with
 

@@ -1,6 +1,4 @@
--- dim_genero
--- Grain: one row per genre found on any trusted movie or series. genre_id is a surrogate
--- key numbered in genre-name order, so it is stable while the set of genres is.
+-- dim_genero: the IMDb genres, with a Portuguese label (see dim_genero.yml).
 
 with
 

@@ -1,7 +1,5 @@
--- dim_subgenero
--- Grain: one row per horror subgenre recognised from TMDB keywords. keywords lists the TMDB
--- keyword names (lower case) that put a title in the subgenre; each keyword belongs to one
--- subgenre only. The list is fixed here, so subgenre_id is stable.
+-- dim_subgenero: horror subgenres and the TMDB keywords that mark them (see dim_subgenero.yml).
+-- The list is fixed here, so subgenre_id is stable; each keyword belongs to one subgenre only.
 
 with
 

@@ -1,8 +1,4 @@
--- fato_filme
--- Grain: one row per horror title x genre (every genre of the title, Horror included; the
--- others are its subgenres), with the title's metrics. Averages per genre read straight off
--- this table; title_genre_count lets a reader weight a title once across its genres. The
--- TMDB money columns (USD) are null when TMDB doesn't know the figure; roi is profit/budget.
+-- fato_filme: horror titles by genre, with their metrics (see fato_filme.yml).
 
 with
 

@@ -1,6 +1,4 @@
--- fato_filme_subgenero
--- Grain: one row per horror title x keyword subgenre (from its TMDB keywords), with the
--- title's metrics. Titles TMDB doesn't know, or without a matching keyword, have no rows.
+-- fato_filme_subgenero: horror titles by TMDB keyword subgenre (see fato_filme_subgenero.yml).
 
 with
 

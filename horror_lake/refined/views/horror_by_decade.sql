@@ -1,5 +1,4 @@
--- horror_by_decade
--- Grain: one row per release decade x title type (movie or series) in the newest partition.
+-- horror_by_decade: horror releases per decade, movies and series apart (see its .yml).
 
 with
 

@@ -1,6 +1,4 @@
--- subgenre_money
--- Grain: one row per TMDB keyword subgenre in the newest partition: audience figures, and
--- money figures over the titles whose budget and revenue are both known.
+-- subgenre_money: ratings and money per TMDB keyword subgenre (see its .yml).
 
 with
 

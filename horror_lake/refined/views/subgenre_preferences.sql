@@ -1,6 +1,4 @@
--- subgenre_preferences
--- Grain: one row per genre that horror titles share (Horror itself excluded), in the newest
--- partition: how many horror titles carry it and how audiences rate and vote for them.
+-- subgenre_preferences: what audiences prefer among horror's co-genres (see its .yml).
 
 with
 

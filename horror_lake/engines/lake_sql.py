@@ -1,18 +1,19 @@
-"""SQL over the lake on a laptop (the local Athena): DuckDB with every table as a view.
+"""SQL over the whole lake on a laptop (the local Athena): DuckDB with every table as a view.
 
-Each lake table ``<zone>/<table>`` becomes a view ``<table>`` over all its partitions, with
-``ingestion_date`` as a date column, plus ``<table>_latest`` over its newest partition, plus
-the refined analytic views (``refined/views/*.sql``, written once in Spark SQL and also
-emitted as Athena DDL). Local lakes are scanned by DuckDB itself; S3 lakes through pyarrow,
-since DuckDB's httpfs extension is a download away. Only read statements are accepted.
+Each lake table ``<zone>/<table>`` becomes a view ``<table>`` (and ``<zone>.<table>``) over all
+its partitions, with ``ingestion_date`` as a date column, plus ``<table>_latest`` over its newest
+partition, plus the analytic views it is given (written once in Spark SQL, also emitted as
+Athena DDL). Local lakes are scanned by DuckDB itself; S3 lakes through pyarrow, since DuckDB's
+httpfs extension is a download away. Only read statements are accepted.
 """
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import duckdb
 import pyarrow.fs as pafs
 
-from horror_lake.engines.models import PACKAGE_DIR, tables_read, translate
+from horror_lake.engines.sql import parse, rename_tables, to_sql, translate
 from horror_lake.lake.location import PARTITION_COLUMN, LakeLocation
 
 READ_ONLY_STATEMENTS = {"SELECT", "EXPLAIN"}
@@ -24,22 +25,19 @@ class QueryError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class AnalyticView:
+class View:
+    """An analytic view: Spark SQL reading lake tables under the names ``inputs`` binds."""
+
     name: str
     spark_sql: str
+    inputs: Mapping[str, tuple[str, str]]  # name in the SQL -> (zone, table)
 
     def athena_ddl(self, database: str) -> str:
-        """``CREATE OR REPLACE VIEW`` in Athena's (Trino's) dialect."""
-        body = translate(self.spark_sql, "athena")
+        """``CREATE OR REPLACE VIEW`` in Athena's (Trino's) dialect, every table read from
+        ``database`` (where the Glue catalog registers the lake)."""
+        tables = {("", name): f"{database}.{table}" for name, (_, table) in self.inputs.items()}
+        body = translate(to_sql(rename_tables(parse(self.spark_sql, self.name), tables)), "athena")
         return f"CREATE OR REPLACE VIEW {database}.{self.name} AS\n{body}"
-
-
-def analytic_views() -> list[AnalyticView]:
-    """The refined analytic views, one Spark SQL file each in ``refined/views/``."""
-    return [
-        AnalyticView(path.stem, path.read_text(encoding="utf-8"))
-        for path in sorted((PACKAGE_DIR / "refined" / "views").glob("*.sql"))
-    ]
 
 
 def lake_tables(location: LakeLocation) -> list[tuple[str, str]]:
@@ -56,24 +54,32 @@ def lake_tables(location: LakeLocation) -> list[tuple[str, str]]:
     return sorted(found, key=lambda zone_table: (ZONES.index(zone_table[0]), zone_table[1]))
 
 
-def open_lake(location: LakeLocation) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB database with the lake's tables and analytic views as views."""
+def open_lake(location: LakeLocation, views: Sequence[View] = ()) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB database with the lake's tables and the ``views`` whose tables are
+    present as views."""
     con = duckdb.connect()
     tables = lake_tables(location)
+    for zone in ZONES:
+        con.execute(f'create schema "{zone}"')
     for zone, name in tables:
         source = _table_source(con, location, zone, name)
         con.execute(
-            f'create view "{name}" as select * replace '
+            f'create view "{zone}"."{name}" as select * replace '
             f"(cast({PARTITION_COLUMN} as date) as {PARTITION_COLUMN}) from {source}"
         )
+        con.execute(f'create or replace view "{name}" as select * from "{zone}"."{name}"')
         con.execute(
-            f'create view "{name}_latest" as select * from "{name}" where {PARTITION_COLUMN} = '
-            f'(select max({PARTITION_COLUMN}) from "{name}")'
+            f'create or replace view "{name}_latest" as select * from "{name}" '
+            f'where {PARTITION_COLUMN} = (select max({PARTITION_COLUMN}) from "{name}")'
         )
-    present = {name for _, name in tables}
-    for view in analytic_views():
-        if tables_read(view.spark_sql) <= present:
-            con.execute(f'create view "{view.name}" as {translate(view.spark_sql, "duckdb")}')
+    present = set(tables)
+    for view in views:
+        if not set(view.inputs.values()) <= present:
+            continue
+        for bound, (zone, table) in view.inputs.items():
+            if bound != table:
+                con.execute(f'create or replace view "{bound}" as select * from "{zone}"."{table}"')
+        con.execute(f'create view "{view.name}" as {translate(view.spark_sql, "duckdb")}')
     return con
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from horror_lake.raw.tmdb_api import Answer, TmdbAuthError, TmdbClient, TmdbUnavailable
+from horror_lake.raw.tmdb.client import Answer, TmdbAuthError, TmdbClient, TmdbUnavailable
 
 FETCHED_AT = pa.timestamp("us", tz="UTC")
 RAW_TMDB_SCHEMA = pa.schema(

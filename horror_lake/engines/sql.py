@@ -1,0 +1,177 @@
+"""Spark SQL text, the one dialect that models, checks, views and dashboard queries are written in.
+
+sqlglot does the work: which tables a statement reads, macro expansion (rules written once and
+used everywhere), and translation for engines that speak another dialect. A macro is either an
+expression (``clean_text(x)``, called where a value goes) or a query (``first_title_lines(t)``,
+called where a table goes, its parameters naming tables).
+"""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+SOURCE_DIALECT = "spark"
+_MACRO = re.compile(r"^\s*macro\s+(\w+)\s*\(([^)]*)\)\s+as\s+(.+?);\s*$", re.I | re.M | re.S)
+_MAX_MACRO_DEPTH = 8
+
+
+class SqlError(ValueError):
+    """A statement or macro can't be parsed or expanded; the message names where."""
+
+
+@dataclass(frozen=True)
+class Macro:
+    """``name(parameters)``: a call of it in SQL is replaced by ``body`` with the arguments."""
+
+    name: str
+    parameters: tuple[str, ...]
+    body: Any  # a sqlglot expression, or a query for a table macro
+
+    @property
+    def is_table(self) -> bool:
+        from sqlglot import exp
+
+        return isinstance(self.body, exp.Query)
+
+
+def parse(spark_sql: str, source: str) -> Any:
+    """The statement's syntax tree (sqlglot), or an error naming ``source``."""
+    import sqlglot  # half a second of import, paid only by what parses SQL
+
+    try:
+        tree = sqlglot.parse_one(spark_sql, read=SOURCE_DIALECT)
+    except sqlglot.errors.ParseError as error:
+        raise SqlError(f"{source}: not valid Spark SQL: {error}") from None
+    if tree is None:
+        raise SqlError(f"{source}: no SQL statement")
+    return tree
+
+
+def parse_macros(text: str, source: str) -> dict[str, Macro]:
+    """Macros from a file of ``macro name(a, b) as <expression>;`` definitions."""
+    text = re.sub(r"--[^\n]*", "", text)
+    macros = {}
+    for match in _MACRO.finditer(text):
+        name, parameters, body = match.groups()
+        names = tuple(p.strip().lower() for p in parameters.split(",") if p.strip())
+        macros[name.lower()] = Macro(name.lower(), names, parse(body, f"{source}: macro {name}"))
+    leftover = _MACRO.sub("", text).strip()
+    if leftover:
+        raise SqlError(f"{source}: not a macro definition: {leftover.splitlines()[0]!r}")
+    return macros
+
+
+def expand_macros(tree: Any, macros: Mapping[str, Macro], source: str, depth: int = 0) -> Any:
+    """``tree`` with every macro call replaced by the macro's body (macros may use macros)."""
+    from sqlglot import exp
+
+    def expand(node: Any) -> Any:
+        table_call = isinstance(node, exp.Table) and isinstance(node.this, exp.Anonymous)
+        call = node.this if table_call else node
+        if not isinstance(call, exp.Anonymous) or call.name.lower() not in macros:
+            return node
+        macro = macros[call.name.lower()]
+        if macro.is_table != table_call:
+            where = "a table" if macro.is_table else "a value"
+            raise SqlError(f"{source}: macro {macro.name} goes where {where} goes: {node.sql()}")
+        if depth > _MAX_MACRO_DEPTH:
+            raise SqlError(f"{source}: macro {macro.name} expands too deep (does it call itself?)")
+        if len(call.expressions) != len(macro.parameters):
+            raise SqlError(
+                f"{source}: macro {macro.name}({', '.join(macro.parameters)}) takes "
+                f"{len(macro.parameters)} argument(s), got {len(call.expressions)}: {node.sql()}"
+            )
+        arguments = dict(zip(macro.parameters, call.expressions, strict=True))
+        if macro.is_table:
+            body = macro.body.copy().transform(lambda n: _table_argument(n, arguments))
+            alias = node.alias or macro.name
+            return exp.Subquery(
+                this=expand_macros(body, macros, source, depth + 1),
+                alias=exp.TableAlias(this=exp.to_identifier(alias)),
+            )
+        values = {name: expand_macros(v, macros, source, depth) for name, v in arguments.items()}
+        body = macro.body.copy().transform(lambda n: _value_argument(n, values))
+        return exp.Paren(this=expand_macros(body, macros, source, depth + 1))
+
+    return tree.copy().transform(expand)
+
+
+def _value_argument(node: Any, arguments: Mapping[str, Any]) -> Any:
+    from sqlglot import exp
+
+    if isinstance(node, exp.Column) and not node.table and node.name in arguments:
+        return arguments[node.name].copy()
+    return node
+
+
+def _table_argument(node: Any, arguments: Mapping[str, Any]) -> Any:
+    """A table parameter read in the body: the argument's table, under the parameter's name (so
+    ``lines.id`` in the body keeps meaning the argument's ``id``)."""
+    from sqlglot import exp
+
+    if isinstance(node, exp.Table) and not node.db and node.name in arguments:
+        return exp.to_table(arguments[node.name].sql()).as_(node.alias or node.name)
+    return node
+
+
+def tables_read(tree: Any) -> set[tuple[str, str]]:
+    """(qualifier, name) of every table the statement reads; CTEs excluded, qualifier ''
+    when the name is not qualified (``refined.dim_filme`` gives ``("refined", "dim_filme")``)."""
+    from sqlglot import exp
+
+    ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+    found = set()
+    for table in tree.find_all(exp.Table):
+        if not table.name:
+            continue  # a table function such as VALUES or explode
+        qualifier, name = table.db.lower(), table.name.lower()
+        if qualifier or name not in ctes:
+            found.add((qualifier, name))
+    return found
+
+
+def output_columns(tree: Any) -> tuple[str, ...]:
+    """The names of the columns a query returns; ``select * from <cte>`` (the house style's
+    last line) takes the CTE's. Empty when that can't be told without the tables' schemas."""
+    from sqlglot import exp
+
+    names = tuple(getattr(tree, "named_selects", ()))
+    if names != ("*",):
+        return () if "*" in names else names
+    source = tree.find(exp.From)
+    ctes = {cte.alias_or_name: cte.this for cte in tree.find_all(exp.CTE)}
+    if source is not None and isinstance(source.this, exp.Table) and source.this.name in ctes:
+        return output_columns(ctes[source.this.name])
+    return ()
+
+
+def rename_tables(tree: Any, names: Mapping[tuple[str, str], str]) -> Any:
+    """``tree`` with the tables keyed in ``names`` read under the given plain names."""
+    from sqlglot import exp
+
+    def rename(node: Any) -> Any:
+        if isinstance(node, exp.Table) and node.name:
+            bound = names.get((node.db.lower(), node.name.lower()))
+            if bound is not None:
+                alias = node.alias or (node.name if node.db else "")
+                return exp.to_table(bound).as_(alias) if alias else exp.to_table(bound)
+        return node
+
+    return tree.copy().transform(rename)
+
+
+def to_sql(tree: Any) -> str:
+    """A syntax tree back as Spark SQL text."""
+    return str(tree.sql(dialect=SOURCE_DIALECT, pretty=True))
+
+
+@cache
+def translate(spark_sql: str, dialect: str) -> str:
+    """``spark_sql`` in another engine's dialect (the text itself for Spark)."""
+    if dialect == SOURCE_DIALECT:
+        return spark_sql
+    import sqlglot
+
+    return ";\n".join(sqlglot.transpile(spark_sql, read=SOURCE_DIALECT, write=dialect))

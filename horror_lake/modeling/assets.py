@@ -1,0 +1,75 @@
+"""Dagster assets from table files: one asset per table, one step per asset, checks inside.
+
+``sql_table_asset`` makes the whole asset of a SQL model. Python assets describe their tables
+with ``table_asset_options`` (or ``table_out`` in a multi-asset), so both kinds show the same
+docs, column schema, code version and checks.
+"""
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import dagster as dg
+
+from horror_lake.engines.resource import EngineResource
+from horror_lake.lake.resources import LakeResource
+from horror_lake.lake.tables import LakeTable
+from horror_lake.modeling.checks import asset_key, check_specs, contract_step, definition_metadata
+from horror_lake.modeling.project import Statement, Table
+from horror_lake.partitions import daily_partitions
+
+
+def table_asset_options(table: Table, kinds: set[str]) -> dict[str, Any]:
+    """What ``@dg.asset`` needs to know of a table: key, docs, schema, checks, version."""
+    return {
+        "key": asset_key(table.zone, table.name),
+        "group_name": table.zone,
+        "partitions_def": daily_partitions,
+        "description": table.description,
+        "metadata": definition_metadata(table),
+        "code_version": table.code_version,
+        "kinds": kinds | {"parquet"},
+        "check_specs": check_specs(table),
+    }
+
+
+def table_out(table: Table, kinds: set[str]) -> dg.AssetOut:
+    """One output of a Python multi-asset, described like any table."""
+    return dg.AssetOut(
+        key=asset_key(table.zone, table.name),
+        group_name=table.zone,
+        description=table.description,
+        metadata=definition_metadata(table),
+        code_version=table.code_version,
+        kinds=kinds | {"parquet"},
+        is_required=False,
+    )
+
+
+def sql_table_asset(table: Table) -> dg.AssetsDefinition:
+    """The asset of ``<zone>/models/<name>.sql``: its inputs are the tables the SQL reads."""
+    statement = table.statement
+    assert statement is not None, table.label
+    counts = table.counts
+    ins = {name: dg.AssetIn(key=asset_key(*key)) for name, key in statement.inputs.items()}
+
+    @dg.asset(**table_asset_options(table, {"sql"}), ins=ins)
+    def _model(
+        context: dg.AssetExecutionContext,
+        engine: EngineResource,
+        lake: LakeResource,
+        **inputs: LakeTable,
+    ) -> Iterator[dg.Output[Any] | dg.AssetCheckResult]:
+        result = engine.run_model(statement.spark_sql, statement.label, inputs)
+        metadata = input_counts(engine, counts, inputs) if counts else {}
+        yield dg.Output(result, metadata=metadata)
+        yield from contract_step([table], context.partition_key, lake, engine)
+
+    return _model
+
+
+def input_counts(
+    engine: EngineResource, counts: Statement, inputs: Mapping[str, LakeTable]
+) -> dict[str, int]:
+    """The sidecar's input counts (one query, one row), for the materialization's metadata."""
+    row = engine.query(counts.spark_sql, inputs)[0]
+    return {name: int(value or 0) for name, value in zip(counts.columns, row, strict=True)}

@@ -1,0 +1,200 @@
+"""Contracts in Dagster: a table's rules as check specs on its asset, evaluated in its own step.
+
+The one mechanism for every table, whether SQL or Python makes it: the asset declares
+``check_specs(table)``, writes its partition, then yields ``evaluate_contract(...)``. A failed
+blocking rule fails the step with a message naming the table, the rule and a few offending keys,
+so nothing downstream of the table runs.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+import dagster as dg
+
+from horror_lake.engines.resource import EngineResource
+from horror_lake.lake.resources import LakeResource
+from horror_lake.lake.tables import LakeTable
+from horror_lake.modeling.contract import (
+    THIS,
+    Facts,
+    Outcome,
+    examples_sql,
+    judge,
+    measure_sql,
+    reference_name,
+    referenced_tables,
+    rules_of,
+)
+from horror_lake.modeling.project import Table
+
+
+def asset_key(zone: str, name: str) -> dg.AssetKey:
+    return dg.AssetKey([zone, name])
+
+
+def check_specs(table: Table) -> list[dg.AssetCheckSpec]:
+    key = asset_key(table.zone, table.name)
+    rules = rules_of(table.sidecar)
+    referenced = [asset_key(*t) for t in referenced_tables(rules)]
+    others = [asset_key(*r.other_table) for r in rules if r.other_table]
+    return [
+        dg.AssetCheckSpec(
+            rule.name,
+            asset=key,
+            blocking=rule.blocking,
+            description=rule.description,
+            additional_deps=[k for k in [*referenced, *others] if k != key] or None,
+        )
+        for rule in rules
+    ]
+
+
+def column_schema(table: Table) -> dg.TableSchema | None:
+    """The documented columns (types as declared), shown in the UI before any run."""
+    if table.sidecar is None or not table.sidecar.columns:
+        return None
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(c.name, c.type or "", description=c.description.strip())
+            for c in table.sidecar.columns
+        ]
+    )
+
+
+def definition_metadata(table: Table) -> dict[str, Any]:
+    metadata: dict[str, Any] = {"horror_lake/definition": table.label}
+    schema = column_schema(table)
+    if schema is not None:
+        metadata["dagster/column_schema"] = schema
+    return metadata
+
+
+def evaluate_contract(
+    table: Table, written: LakeTable, lake: LakeResource, engine: EngineResource
+) -> list[dg.AssetCheckResult]:
+    """Every rule of ``table``'s contract, judged on the partition just written."""
+    rules = rules_of(table.sidecar)
+    referenced = referenced_tables(rules)
+    inputs = {THIS: written} | {
+        reference_name(i): lake.table(asset_key(*t), written.partition_key)
+        for i, t in enumerate(referenced)
+    }
+    figures: dict[str, int] = {}
+    measured = measure_sql(rules)
+    if measured is not None:
+        statement, names = measured
+        row = engine.query(statement, inputs)[0]
+        figures = dict(zip(names, (int(v or 0) for v in row), strict=True))
+    outcomes = judge(rules, figures, _facts(table, written, lake, rules), table.sidecar)
+    results = []
+    for outcome in outcomes:
+        metadata: dict[str, dg.RawMetadataValue] = dict(outcome.metadata)
+        if not outcome.passed:
+            examples = _examples(outcome, rules, engine, inputs)
+            if examples:
+                metadata["examples"] = examples
+        results.append(
+            dg.AssetCheckResult(
+                asset_key=asset_key(table.zone, table.name),
+                check_name=outcome.rule.name,
+                passed=outcome.passed,
+                severity=(
+                    dg.AssetCheckSeverity.ERROR
+                    if outcome.rule.blocking
+                    else dg.AssetCheckSeverity.WARN
+                ),
+                metadata=metadata,
+                description=outcome.rule.description,
+            )
+        )
+    return results
+
+
+def blocking_failure(results: list[dg.AssetCheckResult]) -> dg.Failure | None:
+    """One failure for every blocking rule that failed: which table, which rule, which keys."""
+    failed = [r for r in results if not r.passed and r.severity == dg.AssetCheckSeverity.ERROR]
+    if not failed:
+        return None
+    lines = []
+    for result in failed:
+        assert result.asset_key is not None
+        detail = ", ".join(
+            f"{k} {v.value if isinstance(v, dg.MetadataValue) else v}"
+            for k, v in result.metadata.items()
+        )
+        lines.append(
+            f"{result.asset_key.to_user_string()}: rule {result.check_name} failed ({detail})"
+        )
+    return dg.Failure(
+        description="Blocking contract rules failed, so nothing downstream runs:\n"
+        + "\n".join(lines),
+        allow_retries=False,
+    )
+
+
+def contract_step(
+    tables: list[Table], partition_key: str, lake: LakeResource, engine: EngineResource
+) -> Iterator[dg.AssetCheckResult]:
+    """Yield the contracts' results for the partitions the step just wrote, then fail the step
+    if a blocking rule failed."""
+    results = [
+        result
+        for table in tables
+        for result in evaluate_contract(
+            table, lake.table(asset_key(table.zone, table.name), partition_key), lake, engine
+        )
+    ]
+    yield from results
+    failure = blocking_failure(results)
+    if failure is not None:
+        raise failure
+
+
+def _facts(table: Table, written: LakeTable, lake: LakeResource, rules: list[Any]) -> Facts:
+    footer = written.parquet_file()
+    previous = [
+        key
+        for key in lake.location().partition_keys(table.zone, table.name)
+        if key < written.partition_key
+    ]
+    previous_rows = None
+    if previous and any(r.kind == "row_count_drop" for r in rules):
+        previous_rows = _row_count(lake.table(asset_key(table.zone, table.name), previous[-1]))
+    others = {
+        r.other_table: _row_count(lake.table(asset_key(*r.other_table), written.partition_key))
+        for r in rules
+        if r.other_table
+    }
+    return Facts(
+        schema=footer.schema_arrow,
+        row_count=footer.metadata.num_rows,
+        previous_row_count=previous_rows,
+        previous_partition=previous[-1] if previous else None,
+        other_row_counts=others,
+    )
+
+
+def _row_count(table: LakeTable) -> int | None:
+    return table.parquet_file().metadata.num_rows if table.exists() else None
+
+
+def _examples(
+    outcome: Outcome, rules: list[Any], engine: EngineResource, inputs: dict[str, LakeTable]
+) -> str:
+    """A few offending keys or values of a failed rule, per failing column when grouped."""
+    rule = outcome.rule
+    failing: list[str | None] = [
+        t.column for t in rule.tests if outcome.metadata.get(f"rows_breaking_{t.column}")
+    ]
+    columns = failing or [None]
+    found = []
+    for column in columns:
+        sql = examples_sql(rule, rules, column)
+        if sql is None:
+            continue
+        values = ", ".join(
+            str(row[0]) if len(row) == 1 else "(" + ", ".join(map(str, row)) + ")"
+            for row in engine.query(sql, inputs)
+        )
+        found.append(f"{column}: {values}" if column else values)
+    return "; ".join(found)

@@ -1,0 +1,50 @@
+"""What TMDB already answered: which titles are due for a fetch, and one answer per request.
+
+Pure Arrow, no Dagster.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+def last_answered(history: Iterable[pa.Table], source: str) -> dict[str, dt.datetime]:
+    """When each title was last answered by ``source`` (answers from the offline snapshot don't
+    count once a token is set)."""
+    columns = ["imdb_id", "fetched_at", "source"]
+    parts = [table.select(columns) for table in history]
+    if not parts:
+        return {}
+    answers = pa.concat_tables(parts).filter(
+        pc.is_valid(pc.field("imdb_id")) & (pc.field("source") == source)
+    )
+    latest = answers.group_by("imdb_id").aggregate([("fetched_at", "max")])
+    return dict(
+        zip(
+            latest.column("imdb_id").to_pylist(),
+            latest.column("fetched_at_max").to_pylist(),
+            strict=True,
+        )
+    )
+
+
+def latest_answers(rows: pa.Table) -> pa.Table:
+    """One row per (imdb_id, endpoint), the latest, so a resumed or repeated run adds none."""
+    if rows.num_rows == 0:
+        return rows
+    ordered = rows.sort_by([("fetched_at", "descending")])
+    seen: set[tuple[object, object]] = set()
+    keep = []
+    for index, key in enumerate(
+        zip(
+            ordered.column("imdb_id").to_pylist(),
+            ordered.column("endpoint").to_pylist(),
+            strict=True,
+        )
+    ):
+        if key not in seen:
+            seen.add(key)
+            keep.append(index)
+    return ordered.take(keep).sort_by([("imdb_id", "ascending"), ("endpoint", "ascending")])

@@ -1,0 +1,45 @@
+"""The journal: finished titles of an unfinished run, saved beside the table.
+
+A run that is killed, or fails on titles that exhausted their retries, is simply run again: it
+reads the journal and fetches only what is missing. Each save is a small Parquet file written
+aside and moved into place, so a killed run leaves whole files only.
+"""
+
+import uuid
+
+import pyarrow as pa
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
+
+from horror_lake.lake.atomic import replaced_file
+from horror_lake.lake.location import LakeLocation
+from horror_lake.raw.tmdb.fetch import Row, rows_table
+
+
+class Journal:
+    def __init__(self, location: LakeLocation, zone: str, table: str, partition_key: str) -> None:
+        self.location = location
+        self.directory = location.progress_dir(zone, table, partition_key)
+
+    def save(self, rows: list[Row]) -> None:
+        path = f"{self.directory}/{uuid.uuid4().hex}.parquet"
+        with replaced_file(self.location, path) as sink:
+            pq.write_table(rows_table(rows), sink)
+
+    def load(self) -> pa.Table:
+        fs = self.location.filesystem
+        selector = pafs.FileSelector(self.directory, allow_not_found=True)
+        tables = [
+            pq.read_table(fs.open_input_file(info.path))
+            for info in fs.get_file_info(selector)
+            if info.base_name.endswith(".parquet") and not info.base_name.startswith(".")
+        ]
+        return pa.concat_tables(tables) if tables else rows_table([])
+
+    def clear(self) -> None:
+        """Remove the journal and, when no other partition has one, the _progress folder."""
+        self.location.delete(self.directory)
+        parent = self.directory.rsplit("/", 1)[0]
+        selector = pafs.FileSelector(parent, allow_not_found=True)
+        if not self.location.filesystem.get_file_info(selector):
+            self.location.delete(parent)

@@ -1,0 +1,122 @@
+"""Every setting of the lake, read from the environment in this one module.
+
+Nothing reads the environment at import: resources call ``current()`` when a run starts (and the
+CLI when a command starts), so one code location serves every environment and a bad value fails
+the run at once, naming the variable. Secrets (the TMDB token or key, AWS keys) are not kept in
+``Settings``: ``tmdb_credentials()`` and ``aws_secret()`` hand them to the code that needs them.
+"""
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+ENGINES = ("duckdb", "spark")
+
+
+class SettingError(ValueError):
+    """A setting has a value that can't be used; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    lake_root: str = "lake"  # HORROR_LAKE_ROOT: a folder or s3://bucket/prefix
+    landing: str = "data/landing"  # HORROR_LAKE_LANDING
+    engine: str = "duckdb"  # HORROR_LAKE_ENGINE
+    spark_master: str = "local[*]"  # HORROR_LAKE_SPARK_MASTER
+    spark_conf: dict[str, str] = field(default_factory=dict)  # HORROR_LAKE_SPARK_CONF (JSON)
+    duckdb_memory_limit: str | None = None  # HORROR_LAKE_DUCKDB_MEMORY_LIMIT, e.g. "2GB"
+    duckdb_temp_directory: str | None = None  # HORROR_LAKE_DUCKDB_TEMP_DIRECTORY
+    glue_database: str | None = None  # HORROR_LAKE_GLUE_DATABASE
+    tmdb_base_url: str = "https://api.themoviedb.org/3"  # TMDB_BASE_URL
+    tmdb_rate_limit: float = 35.0  # TMDB_RATE_LIMIT, requests per second
+    tmdb_refresh_days: float = 30.0  # TMDB_REFRESH_DAYS
+    tmdb_timeout_seconds: float = 10.0  # TMDB_TIMEOUT_SECONDS
+    tmdb_max_attempts: int = 6  # TMDB_MAX_ATTEMPTS
+    aws_region: str | None = None  # AWS_REGION or AWS_DEFAULT_REGION
+    s3_endpoint: str | None = None  # AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL
+
+
+def current(environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings as the environment has them now (defaults where unset or blank)."""
+    env = _Environment(os.environ if environ is None else environ)
+    defaults = Settings()
+    engine = (env.text("HORROR_LAKE_ENGINE") or defaults.engine).lower()
+    if engine not in ENGINES:
+        raise SettingError(
+            f"unknown engine {engine!r} (HORROR_LAKE_ENGINE); choose one of: {', '.join(ENGINES)}"
+        )
+    return Settings(
+        lake_root=env.text("HORROR_LAKE_ROOT") or defaults.lake_root,
+        landing=env.text("HORROR_LAKE_LANDING") or defaults.landing,
+        engine=engine,
+        spark_master=env.text("HORROR_LAKE_SPARK_MASTER") or defaults.spark_master,
+        spark_conf=env.json_object("HORROR_LAKE_SPARK_CONF"),
+        duckdb_memory_limit=env.text("HORROR_LAKE_DUCKDB_MEMORY_LIMIT"),
+        duckdb_temp_directory=env.text("HORROR_LAKE_DUCKDB_TEMP_DIRECTORY"),
+        glue_database=env.text("HORROR_LAKE_GLUE_DATABASE"),
+        tmdb_base_url=env.text("TMDB_BASE_URL") or defaults.tmdb_base_url,
+        tmdb_rate_limit=env.number("TMDB_RATE_LIMIT", defaults.tmdb_rate_limit),
+        tmdb_refresh_days=env.number("TMDB_REFRESH_DAYS", defaults.tmdb_refresh_days),
+        tmdb_timeout_seconds=env.number("TMDB_TIMEOUT_SECONDS", defaults.tmdb_timeout_seconds),
+        tmdb_max_attempts=int(env.number("TMDB_MAX_ATTEMPTS", defaults.tmdb_max_attempts)),
+        aws_region=env.text("AWS_REGION") or env.text("AWS_DEFAULT_REGION"),
+        s3_endpoint=env.text("AWS_ENDPOINT_URL_S3") or env.text("AWS_ENDPOINT_URL"),
+    )
+
+
+def tmdb_credentials(environ: Mapping[str, str] | None = None) -> tuple[str | None, str | None]:
+    """(TMDB_API_TOKEN, TMDB_API_KEY), blank as None. Never logged, never stored in config."""
+    env = _Environment(os.environ if environ is None else environ)
+    return env.text("TMDB_API_TOKEN"), env.text("TMDB_API_KEY")
+
+
+def aws_secret() -> str | None:
+    """The AWS secret key, only so that error messages can be scrubbed of it."""
+    return _Environment(os.environ).text("AWS_SECRET_ACCESS_KEY")
+
+
+def sensor_interval_seconds(default: int = 30) -> int:
+    """HORROR_LAKE_SENSOR_INTERVAL_SECONDS: read when the code location loads, since Dagster
+    fixes a sensor's interval in its definition."""
+    text = _Environment(os.environ).text("HORROR_LAKE_SENSOR_INTERVAL_SECONDS")
+    if text is None:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise SettingError(
+            f"HORROR_LAKE_SENSOR_INTERVAL_SECONDS must be whole seconds, got {text!r}"
+        )
+    return int(text)
+
+
+class _Environment:
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self.environ = environ
+
+    def text(self, name: str) -> str | None:
+        value = self.environ.get(name, "").strip()
+        return value or None
+
+    def number(self, name: str, default: float) -> float:
+        text = self.text(name)
+        if text is None:
+            return default
+        try:
+            value = float(text)
+        except ValueError:
+            raise SettingError(f"{name} must be a number, got {text!r}") from None
+        if value <= 0:
+            raise SettingError(f"{name} must be greater than 0, got {text!r}")
+        return value
+
+    def json_object(self, name: str) -> dict[str, str]:
+        text = self.text(name)
+        if text is None:
+            return {}
+        try:
+            value = json.loads(text)
+        except ValueError as error:
+            raise SettingError(f"{name} is not JSON: {error}") from None
+        if not isinstance(value, dict):
+            raise SettingError(f"{name} must be a JSON object of Spark settings")
+        return {str(k): str(v) for k, v in value.items()}

@@ -1,0 +1,2 @@
+"""The lake's tables as a Dagster component (``defs.yaml``): loaded by ``definitions.py``, and by
+``dg`` as the project's defs module."""

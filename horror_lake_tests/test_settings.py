@@ -1,0 +1,46 @@
+"""Settings are read from the environment in one place, and a bad value names its variable."""
+
+import pytest
+
+from horror_lake import settings
+
+
+def test_defaults_and_blank_values() -> None:
+    now = settings.current({"HORROR_LAKE_ROOT": "  ", "TMDB_RATE_LIMIT": ""})
+    assert (now.lake_root, now.engine, now.tmdb_rate_limit) == ("lake", "duckdb", 35.0)
+
+
+def test_values_are_read_and_typed() -> None:
+    now = settings.current(
+        {
+            "HORROR_LAKE_ENGINE": "Spark",
+            "HORROR_LAKE_SPARK_CONF": '{"spark.executor.memory": "4g", "spark.cores.max": 2}',
+            "TMDB_MAX_ATTEMPTS": "3",
+            "AWS_DEFAULT_REGION": "eu-west-1",
+        }
+    )
+    assert now.engine == "spark"
+    assert now.spark_conf == {"spark.executor.memory": "4g", "spark.cores.max": "2"}
+    assert (now.tmdb_max_attempts, now.aws_region) == (3, "eu-west-1")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("HORROR_LAKE_ENGINE", "oracle", "unknown engine 'oracle' (HORROR_LAKE_ENGINE)"),
+        ("TMDB_RATE_LIMIT", "fast", "TMDB_RATE_LIMIT must be a number, got 'fast'"),
+        ("TMDB_REFRESH_DAYS", "-1", "TMDB_REFRESH_DAYS must be greater than 0"),
+        ("HORROR_LAKE_SPARK_CONF", "[1]", "HORROR_LAKE_SPARK_CONF must be a JSON object"),
+        ("HORROR_LAKE_SPARK_CONF", "{oops", "HORROR_LAKE_SPARK_CONF is not JSON"),
+    ],
+)
+def test_a_bad_value_names_the_variable(name: str, value: str, message: str) -> None:
+    with pytest.raises(settings.SettingError) as error:
+        settings.current({name: value})
+    assert message in str(error.value)
+
+
+def test_secrets_stay_out_of_the_settings() -> None:
+    environ = {"TMDB_API_TOKEN": "secret-token", "AWS_SECRET_ACCESS_KEY": "aws-secret"}
+    assert "secret" not in repr(settings.current(environ))
+    assert settings.tmdb_credentials(environ) == ("secret-token", None)
