@@ -1,17 +1,11 @@
-"""Spark benchmark: the job on the Spark engine (local[2]) beside the DuckDB engine and beside a
-plain PySpark job written the way the reference Glue jobs were, all on the full-size files.
+"""The Spark suite's floors (run_bench.py --suite spark).
 
-The plain job reads each CSV with header and inferSchema, drops duplicate rows, casts columns
-with withColumn, explodes the genres and writes Parquet: less than the lake does (no line
-accounting, no rejects, no checks, no dimensional model). Called by run_bench.py
-(``--suite spark``).
+PLAIN_PYSPARK is a job written the way the reference Glue jobs were: read each CSV with header
+and inferSchema, drop duplicate rows, cast columns with withColumn, explode the genres, write
+Parquet. It does less than the lake (no line accounting, no rejects, no checks, no dimensional
+model). SPARK_FLOOR is what any Spark job pays before its first row: the JVM and a SparkSession
+started, one trivial query.
 """
-
-import sys
-import tempfile
-from pathlib import Path
-
-from run_bench import Measurement, measure
 
 PLAIN_PYSPARK = r"""
 import sys
@@ -34,37 +28,9 @@ for name in ("movies", "series"):
 spark.stop()
 """
 
-
-def run_spark_bench(landing: Path) -> list[Measurement]:
-    python = sys.executable
-    dagster = str(Path(python).parent / "dagster")
-    job = [dagster, "job", "execute", "-m", "horror_lake", "-j", "horror_lake_job"]
-    results = []
-    with tempfile.TemporaryDirectory() as scratch:
-        home = Path(scratch) / "home"
-        home.mkdir()
-        base = {"HORROR_LAKE_LANDING": str(landing), "DAGSTER_HOME": str(home)}
-        runs = [
-            ("horror_lake_job, DuckDB engine", job, {"HORROR_LAKE_ROOT": f"{scratch}/duck"}),
-            (
-                "horror_lake_job, Spark engine (local[2])",
-                job,
-                {
-                    "HORROR_LAKE_ROOT": f"{scratch}/spark",
-                    "HORROR_LAKE_ENGINE": "spark",
-                    "HORROR_LAKE_SPARK_MASTER": "local[2]",
-                },
-            ),
-            (
-                "plain PySpark job (Glue style)",
-                [python, "-c", PLAIN_PYSPARK, str(landing), f"{scratch}/plain"],
-                {},
-            ),
-        ]
-        for name, args, env in runs:
-            results.append(measure(name, args, {**base, **env}))
-    print("\n| run | wall (s) | peak RSS (MB) |")
-    print("|---|---:|---:|")
-    for r in results:
-        print(f"| {r.name} | {r.seconds} | {r.peak_rss_mb} |")
-    return results
+SPARK_FLOOR = r"""
+from pyspark.sql import SparkSession
+spark = SparkSession.builder.master("local[2]").appName("floor").getOrCreate()
+spark.sql("select 1 as one").collect()
+spark.stop()
+"""

@@ -115,11 +115,14 @@ def test_every_table_has_blocking_checks() -> None:
         if not key.path[-1].endswith("_rejects") and key.path[-1] not in MAY_BE_EMPTY:
             assert specs["not_empty"].blocking, key
         if key.path[0] != "raw":
-            assert specs["primary_key"].blocking, key
+            assert specs["contract"].blocking, key
+            assert "primary_key:" in (specs["contract"].description or ""), key
     assert specs_of(definitions, "raw/raw_tmdb")["answers_cover_due_titles"].blocking
-    trusted_tmdb = specs_of(definitions, "trusted/trusted_tmdb")
-    assert trusted_tmdb["unique_media_type_tmdb_id"].blocking
-    assert trusted_tmdb["imdb_id_in_trusted_titles"].blocking
+    trusted_tmdb = specs_of(definitions, "trusted/trusted_tmdb")["contract"].description or ""
+    assert "unique_media_type_tmdb_id:" in trusted_tmdb
+    assert "imdb_id_in_trusted_titles:" in trusted_tmdb
+    rejects = specs_of(definitions, "raw/raw_movies_rejects")["contract_warnings"]
+    assert not rejects.blocking and "rejected_share:" in (rejects.description or "")
 
 
 def graph_specs(definitions: dg.Definitions, key: dg.AssetKey) -> list[dg.AssetCheckSpec]:

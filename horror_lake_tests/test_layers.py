@@ -84,6 +84,25 @@ def test_modules_do_not_import_each_other_in_a_circle() -> None:
         visit(name, [])
 
 
+def test_the_benchmark_modules_do_not_import_each_other_in_a_circle() -> None:
+    bench = PACKAGE_DIR.parent / "bench"
+    names = {path.stem for path in bench.glob("*.py")}
+    graph = {}
+    for path in bench.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        graph[path.stem] = {name for name in imported if name in names}
+
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        return any(
+            step == goal or (step not in seen and reaches(step, goal, seen | {step}))
+            for step in graph[start]
+        )
+
+    assert [name for name in graph if reaches(name, name, set())] == []
+
+
 def test_the_command_line_and_the_package_start_without_dagster(tmp_path: Path) -> None:
     script = (
         "import sys, horror_lake\n"

@@ -108,25 +108,24 @@ def write_page(lake: LakeResource, partition_key: str, html: str) -> str:
 
 def dashboard_asset(queries: Mapping[str, Statement]) -> dg.AssetsDefinition:
     """The page's inputs are the tables its queries read."""
-    tables = {name: key for query in queries.values() for name, key in query.inputs.items()}
+    reads = {
+        name: asset_key(*key) for query in queries.values() for name, key in query.inputs.items()
+    }
 
     @dg.asset(
         key=KEY,
         partitions_def=daily_partitions,
         group_name="dashboards",
-        ins={name: dg.AssetIn(key=asset_key(*key)) for name, key in sorted(tables.items())},
+        deps=list(reads.values()),
         kinds={"html"},
         code_version=code_version(queries),
     )
     def horror_dashboard(
-        context: dg.AssetExecutionContext,
-        engine: EngineResource,
-        lake: LakeResource,
-        **inputs: LakeTable,
+        context: dg.AssetExecutionContext, engine: EngineResource, lake: LakeResource
     ) -> dg.MaterializeResult:
         """One self-contained HTML page about horror subgenres and what audiences prefer, at
         ``<lake root>/dashboards/ingestion_date=D/index.html``."""
-        data = run_queries(engine, queries, inputs)
+        data = run_queries(engine, queries, lake.inputs(reads, context.partition_key))
         data["meta"] = {
             "ingestion_date": context.partition_key,
             "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -54,14 +54,31 @@ class EngineResource(dg.ConfigurableResource):
             self._engine = build_engine(settings.current(), self.engine)
         return self._engine
 
-    def run_model(self, spark_sql: str, label: str, inputs: Mapping[str, LakeTable]) -> Any:
+    def run_model(
+        self, spark_sql: str, label: str, inputs: Mapping[str, LakeTable]
+    ) -> "ModelResult":
+        """The model's result, computed as the IO manager writes it into the partition."""
         try:
-            return self.current.run_model(spark_sql, label, inputs)
+            return ModelResult(self.current.run_model(spark_sql, label, inputs))
         except ModelError as error:
             raise dg.Failure(description=str(error), allow_retries=False) from None
 
     def query(self, spark_sql: str, inputs: Mapping[str, LakeTable]) -> list[tuple[Any, ...]]:
         try:
             return self.current.query(spark_sql, inputs)
+        except ModelError as error:
+            raise dg.Failure(description=str(error), allow_retries=False) from None
+
+
+class ModelResult:
+    """An engine's result that writes itself into a partition; a SQL error while it runs fails
+    the run at once (retrying would fail the same way)."""
+
+    def __init__(self, result: Any) -> None:
+        self.result = result
+
+    def write_to(self, table: LakeTable) -> None:
+        try:
+            self.result.write_to(table)
         except ModelError as error:
             raise dg.Failure(description=str(error), allow_retries=False) from None

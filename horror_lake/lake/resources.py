@@ -1,8 +1,8 @@
 """The lake as Dagster sees it: a resource naming the root and the one IO manager."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import dagster as dg
 import pyarrow as pa
@@ -47,6 +47,19 @@ class LakeResource(dg.ConfigurableResource):
         zone, name = zone_and_name(asset_key)
         return LakeTable(self.location(), zone, name, partition_key)
 
+    def inputs(self, tables: Mapping[str, dg.AssetKey], partition_key: str) -> dict[str, LakeTable]:
+        """An asset's input partitions, by the names it reads them under; a missing one fails
+        the run saying what to materialize.
+
+        Assets declare their inputs as ``deps`` and read them here rather than as IO-manager
+        inputs: the partitions are only referenced, never loaded, and each loaded input would
+        cost the run two events in Dagster's log.
+        """
+        found = {name: self.table(key, partition_key) for name, key in tables.items()}
+        for table in found.values():
+            missing_input(table)
+        return found
+
 
 def zone_and_name(asset_key: dg.AssetKey) -> tuple[str, str]:
     if len(asset_key.path) != 2:
@@ -56,9 +69,10 @@ def zone_and_name(asset_key: dg.AssetKey) -> tuple[str, str]:
 
 @runtime_checkable
 class WritesItself(Protocol):
-    """A result an engine writes to the lake on its own (e.g. a Spark DataFrame wrapper)."""
+    """A result that writes itself into a partition (an engine's model result, a file parsed as
+    it is written); it may say more about what it wrote, for the materialization's metadata."""
 
-    def write_to(self, table: LakeTable) -> None: ...
+    def write_to(self, table: LakeTable) -> Mapping[str, Any] | None: ...
 
 
 class LakeIOManager(dg.ConfigurableIOManager):
@@ -74,13 +88,15 @@ class LakeIOManager(dg.ConfigurableIOManager):
         self, context: dg.OutputContext, obj: pa.Table | pa.RecordBatchReader | WritesItself
     ) -> None:
         table = self.lake.table(context.asset_key, context.asset_partition_key)
+        written: Mapping[str, Any] | None = None
         with storage_errors(table):
             if isinstance(obj, WritesItself):
-                obj.write_to(table)
+                written = obj.write_to(table)
             else:
                 table.write(obj)
             facts = describe(table)
-        metadata = materialization_metadata(facts, documented_columns(context))
+        metadata: dict[str, Any] = dict(written or {})
+        metadata.update(materialization_metadata(facts, documented_columns(context)))
         database = self.lake.catalog_database()
         if database:
             from horror_lake.lake.catalog import CatalogError, register_partition
@@ -95,17 +111,22 @@ class LakeIOManager(dg.ConfigurableIOManager):
 
     def load_input(self, context: dg.InputContext) -> LakeTable:
         table = self.lake.table(context.asset_key, context.asset_partition_key)
-        with storage_errors(table):
-            exists = table.exists()
-        if not exists:
-            raise dg.Failure(
-                description=(
-                    f"Input {context.asset_key.to_user_string()} has no partition "
-                    f"{table.partition_key} at {table.uri}; materialize it first."
-                ),
-                allow_retries=False,
-            )
+        missing_input(table)
         return table
+
+
+def missing_input(table: LakeTable) -> None:
+    """Fail the run when an input partition is not there, saying what to materialize."""
+    with storage_errors(table):
+        exists = table.exists()
+    if not exists:
+        raise dg.Failure(
+            description=(
+                f"Input {table.zone}/{table.name} has no partition {table.partition_key} at "
+                f"{table.uri}; materialize it first."
+            ),
+            allow_retries=False,
+        )
 
 
 @contextmanager

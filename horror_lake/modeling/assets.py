@@ -50,15 +50,13 @@ def sql_table_asset(table: Table) -> dg.AssetsDefinition:
     statement = table.statement
     assert statement is not None, table.label
     counts = table.counts
-    ins = {name: dg.AssetIn(key=asset_key(*key)) for name, key in statement.inputs.items()}
+    reads = {name: asset_key(*key) for name, key in statement.inputs.items()}
 
-    @dg.asset(**table_asset_options(table, {"sql"}), ins=ins)
+    @dg.asset(**table_asset_options(table, {"sql"}), deps=list(reads.values()))
     def _model(
-        context: dg.AssetExecutionContext,
-        engine: EngineResource,
-        lake: LakeResource,
-        **inputs: LakeTable,
+        context: dg.AssetExecutionContext, engine: EngineResource, lake: LakeResource
     ) -> Iterator[dg.Output[Any] | dg.AssetCheckResult]:
+        inputs = lake.inputs(reads, context.partition_key)
         result = engine.run_model(statement.spark_sql, statement.label, inputs)
         metadata = input_counts(engine, counts, inputs) if counts else {}
         yield dg.Output(result, metadata=metadata)

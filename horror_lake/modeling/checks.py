@@ -1,9 +1,15 @@
-"""Contracts in Dagster: a table's rules as check specs on its asset, evaluated in its own step.
+"""Contracts in Dagster: a table's rules as checks on its asset, evaluated in its own step.
 
 The one mechanism for every table, whether SQL or Python makes it: the asset declares
-``check_specs(table)``, writes its partition, then yields ``evaluate_contract(...)``. A failed
+``check_specs(table)``, writes its partition, then yields ``contract_step(...)``. A failed
 blocking rule fails the step with a message naming the table, the rule and a few offending keys,
 so nothing downstream of the table runs.
+
+A table has at most three checks: ``not_empty`` (blocking), ``contract`` (every other blocking
+rule) and ``contract_warnings`` (the rules that only warn), each rule's outcome a line of the
+check's metadata. Each check costs a run three events in Dagster's log (planned, output,
+evaluation) and a lookup of its materialization: per-rule checks would triple a small run's
+event traffic.
 """
 
 from collections.abc import Iterator
@@ -18,6 +24,7 @@ from horror_lake.modeling.contract import (
     THIS,
     Facts,
     Outcome,
+    Rule,
     examples_sql,
     judge,
     measure_sql,
@@ -32,21 +39,39 @@ def asset_key(zone: str, name: str) -> dg.AssetKey:
     return dg.AssetKey([zone, name])
 
 
+NOT_EMPTY, CONTRACT, WARNINGS = "not_empty", "contract", "contract_warnings"
+
+
+def check_groups(rules: list[Rule]) -> dict[str, list[Rule]]:
+    """The rules of each of a table's checks."""
+    groups: dict[str, list[Rule]] = {}
+    for rule in rules:
+        if not rule.blocking:
+            name = WARNINGS
+        elif rule.kind == "not_empty":
+            name = NOT_EMPTY
+        else:
+            name = CONTRACT
+        groups.setdefault(name, []).append(rule)
+    return groups
+
+
 def check_specs(table: Table) -> list[dg.AssetCheckSpec]:
     key = asset_key(table.zone, table.name)
-    rules = rules_of(table.sidecar)
-    referenced = [asset_key(*t) for t in referenced_tables(rules)]
-    others = [asset_key(*r.other_table) for r in rules if r.other_table]
-    return [
-        dg.AssetCheckSpec(
-            rule.name,
-            asset=key,
-            blocking=rule.blocking,
-            description=rule.description,
-            additional_deps=[k for k in [*referenced, *others] if k != key] or None,
+    specs = []
+    for name, rules in check_groups(rules_of(table.sidecar)).items():
+        reads = [asset_key(*t) for t in referenced_tables(rules)]
+        reads += [asset_key(*r.other_table) for r in rules if r.other_table]
+        specs.append(
+            dg.AssetCheckSpec(
+                name,
+                asset=key,
+                blocking=name != WARNINGS,
+                description=" ".join(f"{r.name}: {r.description}" for r in rules),
+                additional_deps=[k for k in reads if k != key] or None,
+            )
         )
-        for rule in rules
-    ]
+    return specs
 
 
 def column_schema(table: Table) -> dg.TableSchema | None:
@@ -86,50 +111,57 @@ def evaluate_contract(
         row = engine.query(statement, inputs)[0]
         figures = dict(zip(names, (int(v or 0) for v in row), strict=True))
     outcomes = judge(rules, figures, _facts(table, written, lake, rules), table.sidecar)
+    by_rule = {outcome.rule.name: outcome for outcome in outcomes}
     results = []
-    for outcome in outcomes:
-        metadata: dict[str, dg.RawMetadataValue] = dict(outcome.metadata)
-        if not outcome.passed:
-            examples = _examples(outcome, rules, engine, inputs)
-            if examples:
-                metadata["examples"] = examples
+    for name, group in check_groups(rules).items():
+        metadata: dict[str, dg.RawMetadataValue] = {}
+        for rule in group:
+            outcome = by_rule[rule.name]
+            line = ("passed: " if outcome.passed else "FAILED: ") + outcome.summary
+            if not outcome.passed:
+                examples = _examples(outcome, rules, engine, inputs)
+                line += f"; e.g. {examples}" if examples else ""
+            metadata[rule.name] = line
+        if name == NOT_EMPTY:
+            metadata["row_count"] = facts_row_count(written)
         results.append(
             dg.AssetCheckResult(
                 asset_key=asset_key(table.zone, table.name),
-                check_name=outcome.rule.name,
-                passed=outcome.passed,
-                severity=(
-                    dg.AssetCheckSeverity.ERROR
-                    if outcome.rule.blocking
-                    else dg.AssetCheckSeverity.WARN
-                ),
+                check_name=name,
+                passed=all(by_rule[rule.name].passed for rule in group),
+                severity=dg.AssetCheckSeverity.WARN
+                if name == WARNINGS
+                else dg.AssetCheckSeverity.ERROR,
                 metadata=metadata,
-                description=outcome.rule.description,
             )
         )
     return results
 
 
+def facts_row_count(written: LakeTable) -> int:
+    return written.parquet_file().metadata.num_rows
+
+
 def blocking_failure(results: list[dg.AssetCheckResult]) -> dg.Failure | None:
     """One failure for every blocking rule that failed: which table, which rule, which keys."""
-    failed = [r for r in results if not r.passed and r.severity == dg.AssetCheckSeverity.ERROR]
-    if not failed:
+    lines = [
+        f"{result.asset_key.to_user_string()}: rule {rule} {_text(line).removeprefix('FAILED: ')}"
+        for result in results
+        if result.severity == dg.AssetCheckSeverity.ERROR and result.asset_key is not None
+        for rule, line in result.metadata.items()
+        if _text(line).startswith("FAILED")
+    ]
+    if not lines:
         return None
-    lines = []
-    for result in failed:
-        assert result.asset_key is not None
-        detail = ", ".join(
-            f"{k} {v.value if isinstance(v, dg.MetadataValue) else v}"
-            for k, v in result.metadata.items()
-        )
-        lines.append(
-            f"{result.asset_key.to_user_string()}: rule {result.check_name} failed ({detail})"
-        )
     return dg.Failure(
         description="Blocking contract rules failed, so nothing downstream runs:\n"
         + "\n".join(lines),
         allow_retries=False,
     )
+
+
+def _text(value: object) -> str:
+    return str(value.value if isinstance(value, dg.MetadataValue) else value)
 
 
 def contract_step(

@@ -359,7 +359,7 @@ def _judge(
     kind = rule.kind
     if kind == "not_empty":
         rows = facts.row_count
-        return Outcome(rule, rows > 0, {"row_count": rows}, "the partition has no rows")
+        return Outcome(rule, rows > 0, {"row_count": rows}, f"{rows} rows")
     if kind in ("primary_key", "unique"):
         nulls, duplicates = figures[f"{rule.name}:nulls"], figures[rule.name]
         return Outcome(
@@ -375,7 +375,8 @@ def _judge(
             rule,
             not failing,
             {f"rows_breaking_{column}": count for column, count in offending.items()},
-            ", ".join(f"{count} rows break it on {column}" for column, count in failing.items()),
+            ", ".join(f"{count} rows break it on {column}" for column, count in failing.items())
+            or f"{len(offending)} columns hold it",
         )
     if kind == "references":
         orphans = figures[rule.name]
@@ -392,7 +393,8 @@ def _judge(
 def _judge_drop(rule: Rule, facts: Facts) -> Outcome:
     previous = facts.previous_row_count
     if previous is None:
-        return Outcome(rule, True, {"note": "no earlier partition to compare with"}, "")
+        note = "no earlier partition to compare with"
+        return Outcome(rule, True, {"note": note}, note)
     allowed = previous * (1 - (rule.share or 0))
     dropped = (previous - facts.row_count) / previous if previous else 0.0
     return Outcome(
@@ -413,7 +415,8 @@ def _judge_share(rule: Rule, facts: Facts) -> Outcome:
     other = facts.other_row_counts.get(rule.other_table)
     if other is None:
         zone, table = rule.other_table
-        return Outcome(rule, False, {"problem": f"{zone}/{table} has no such partition"}, "")
+        problem = f"{zone}/{table} has no such partition"
+        return Outcome(rule, False, {"problem": problem}, problem)
     total = other + facts.row_count
     share = facts.row_count / total if total else 0.0
     return Outcome(
@@ -442,9 +445,5 @@ def _judge_columns(rule: Rule, schema: pa.Schema, documented: Sidecar | None) ->
         problems.append(f"missing columns {missing}")
     if mistyped:
         problems.append(f"other types {mistyped}")
-    return Outcome(
-        rule,
-        not problems,
-        {"problems": "; ".join(problems) or "none"},
-        "; ".join(problems),
-    )
+    summary = "; ".join(problems) or f"{len(written)} columns as documented"
+    return Outcome(rule, not problems, {"problems": "; ".join(problems) or "none"}, summary)

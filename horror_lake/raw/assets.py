@@ -1,23 +1,26 @@
 """Raw zone: the landing files as received, one row per parsed line, plus the rejected lines.
 
 One step per landing file makes both of its tables (``raw_<source>`` and its rejects), described
-and checked by their sidecars in ``raw/models/``.
+and checked by their sidecars in ``raw/models/``. The file is parsed block by block as the rows
+are written, so memory stays flat however large the file grows.
 """
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 import dagster as dg
 import pyarrow as pa
 
 from horror_lake.engines.resource import EngineResource
 from horror_lake.lake.resources import LakeResource
+from horror_lake.lake.tables import LakeTable
 from horror_lake.modeling.assets import table_out
 from horror_lake.modeling.checks import check_specs, contract_step
 from horror_lake.modeling.project import LakeProject
 from horror_lake.partitions import daily_partitions
 from horror_lake.raw.landing import LandingFileError, LandingResource
-from horror_lake.raw.parse import ParsedSource, SourceFileError, parse_source
+from horror_lake.raw.parse import SourceFileError, SourceStream, stream_source
 from horror_lake.raw.sources import SOURCES, Source
 
 INGESTED_AT = pa.timestamp("us", tz="UTC")
@@ -48,38 +51,60 @@ def raw_source_asset(project: LakeProject, source: Source) -> dg.AssetsDefinitio
         landing: LandingResource,
         lake: LakeResource,
         engine: EngineResource,
-    ) -> Iterator[dg.Output[pa.Table] | dg.AssetCheckResult]:
+    ) -> Iterator[dg.Output[Any] | dg.AssetCheckResult]:
         try:
             path = landing.find(source.file_name, context.partition_key)
-            parsed = parse_source(landing.read(path), source.header, landing.uri(path))
+            with landing.open(path) as file:
+                stream = stream_source(file, source.header, landing.uri(path))
+                rows = ParsedRows(stream, dt.datetime.now(dt.UTC))
+                selected = context.op_execution_context.selected_output_names
+                if "rows" in selected:
+                    yield dg.Output(rows, "rows")  # parsed while the IO manager writes it
+                else:
+                    rows.skip()
+                if "rejects" in selected:
+                    yield dg.Output(rows.rejects(), "rejects")
         except (LandingFileError, SourceFileError) as error:
             raise dg.Failure(description=str(error), allow_retries=False) from None
-        ingested_at = dt.datetime.now(dt.UTC)
-        selected = context.op_execution_context.selected_output_names
-        written = []
-        if "rows" in selected:
-            rows = with_ingested_at(parsed.rows, ingested_at)
-            yield dg.Output(rows, "rows", metadata=counts(parsed))
-            written.append(rows_table)
-        if "rejects" in selected:
-            yield dg.Output(with_ingested_at(parsed.rejects, ingested_at), "rejects")
-            written.append(rejects_table)
+        written = [
+            t for name, t in (("rows", rows_table), ("rejects", rejects_table)) if name in selected
+        ]
         yield from contract_step(written, context.partition_key, lake, engine)
 
     return raw_asset
 
 
-def with_ingested_at(table: pa.Table, ingested_at: dt.datetime) -> pa.Table:
-    return table.append_column(
-        "ingested_at", pa.repeat(pa.scalar(ingested_at, INGESTED_AT), table.num_rows)
-    )
+class ParsedRows:
+    """A landing file's rows, parsed block by block as they are written to the lake; the line
+    accounting is known once they are."""
 
+    def __init__(self, stream: SourceStream, ingested_at: dt.datetime) -> None:
+        self.stream = stream
+        self.ingested_at = pa.scalar(ingested_at, INGESTED_AT)
 
-def counts(parsed: ParsedSource) -> dict[str, int]:
-    """Line accounting: data_lines = parsed rows + rejected lines; blank lines are skipped."""
-    return {
-        "data_lines": parsed.data_lines,
-        "parsed_rows": parsed.rows.num_rows,
-        "rejected_lines": parsed.rejected_lines,
-        "blank_lines": parsed.blank_lines,
-    }
+    def write_to(self, table: LakeTable) -> dict[str, int]:
+        schema = self.stream.schema.append(pa.field("ingested_at", INGESTED_AT))
+        batches = (
+            batch.append_column("ingested_at", pa.repeat(self.ingested_at, batch.num_rows))
+            for batch in self.stream
+        )
+        table.write(pa.RecordBatchReader.from_batches(schema, batches))
+        return self.counts()
+
+    def skip(self) -> None:
+        """Parse without writing (only the rejects were asked for)."""
+        for _ in self.stream:
+            pass
+
+    def rejects(self) -> pa.Table:
+        rejects = self.stream.rejects
+        return rejects.append_column("ingested_at", pa.repeat(self.ingested_at, rejects.num_rows))
+
+    def counts(self) -> dict[str, int]:
+        """Line accounting: data_lines = parsed rows + rejected lines; blank lines are skipped."""
+        return {
+            "data_lines": self.stream.data_lines,
+            "parsed_rows": self.stream.parsed_rows,
+            "rejected_lines": self.stream.rejected_lines,
+            "blank_lines": self.stream.blank_lines,
+        }

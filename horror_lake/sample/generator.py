@@ -12,6 +12,7 @@ always give byte-identical files.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 import random
 import string
@@ -67,6 +68,8 @@ _ID_RANGE = range(1, 20_000_000)
 _CAST_SIZE_WEIGHTS = (10, 14, 16, 15, 12, 10, 8, 6, 5, 4)
 _ARTIST_POOL_SHARE = 0.4
 _WRITE_CHUNK_LINES = 50_000
+# Each copy of a scaled file gets ids of its own, above every id the generator draws.
+_COPY_ID_SHIFT = _ID_RANGE.stop
 
 
 @dataclass(frozen=True)
@@ -115,17 +118,27 @@ _BAD_YEARS = ("19xx", "unknown", "n/a", "198?", "20O5", "s/d", "approx. 1970", "
 
 
 def write_sample(
-    out_dir: Path, movies: int = 2000, series: int = 800, seed: int = 42, dirty: bool = True
+    out_dir: Path,
+    movies: int = 2000,
+    series: int = 800,
+    seed: int = 42,
+    dirty: bool = True,
+    scale: int = 1,
 ) -> SampleSummary:
     """Write ``movies.csv`` and ``series.csv`` into ``out_dir`` (created if missing).
 
     ``movies`` and ``series`` are numbers of distinct titles; each title gets 1 to 10 artist
     lines. With ``dirty`` the files carry a small, exactly counted amount of dirt, and
     ``series.csv`` uses CRLF line endings and a UTF-8 BOM; without it both files are clean,
-    LF-terminated and BOM-less. The same arguments always give byte-identical files.
+    LF-terminated and BOM-less. ``scale`` writes each file that many times over, every copy's
+    title ids moved to a range of its own, so files grow to any size at the speed of the disk
+    (every count in the summary grows with it). The same arguments always give byte-identical
+    files.
     """
     if movies < 0 or series < 0:
         raise ValueError(f"title counts must be >= 0, got movies={movies}, series={series}")
+    if scale < 1:
+        raise ValueError(f"scale must be 1 or more, got {scale}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
 
@@ -164,6 +177,7 @@ def write_sample(
         movie_extra_ids,
         dirt_rng,
         crlf_and_bom=False,
+        scale=scale,
     )
     series_file = _finish_file(
         out_dir / SERIES_FILE,
@@ -174,6 +188,7 @@ def write_sample(
         series_extra_ids,
         dirt_rng,
         crlf_and_bom=dirty,
+        scale=scale,
     )
     return SampleSummary(movies=movie_file, series=series_file)
 
@@ -1136,20 +1151,23 @@ def _finish_file(
     extra_ids: list[str],
     rng: random.Random,
     crlf_and_bom: bool,
+    scale: int = 1,
 ) -> SampleFile:
-    """Dirty the good lines as ``quota`` asks, write the file and describe it."""
+    """Dirty the good lines as ``quota`` asks, write the file (``scale`` copies) and describe
+    it."""
     good_lines = len(lines)
     year_fields = (header.index("anoLancamento"), header.index("anoNascimento"))
     out, dirt = _add_dirt(rng, lines, quota, extra_ids, year_fields)
-    _write_atomically(path, DELIMITER.join(header), out, crlf_and_bom)
+    _write_atomically(path, DELIMITER.join(header), out, crlf_and_bom, scale)
     data_lines = good_lines + dirt.duplicate_lines + dirt.short_lines + dirt.broken_quote_lines
+    scaled = DirtCounts(**{k: v * scale for k, v in dataclasses.asdict(dirt).items()})
     return SampleFile(
         path=path,
-        titles=len(titles),
-        horror_titles=sum(title.horror for title in titles),
-        data_lines=data_lines,
-        parseable_lines=data_lines - dirt.short_lines - dirt.broken_quote_lines,
-        dirt=dirt,
+        titles=len(titles) * scale,
+        horror_titles=sum(title.horror for title in titles) * scale,
+        data_lines=data_lines * scale,
+        parseable_lines=(data_lines - dirt.short_lines - dirt.broken_quote_lines) * scale,
+        dirt=scaled,
         crlf=crlf_and_bom,
         bom=crlf_and_bom,
     )
@@ -1213,12 +1231,27 @@ def _add_dirt(
     return out, DirtCounts(duplicates, blanks, shorts, broken, len(bad))
 
 
-def _write_atomically(path: Path, header: str, lines: list[str], crlf_and_bom: bool) -> None:
+def _write_atomically(
+    path: Path, header: str, lines: list[str], crlf_and_bom: bool, scale: int = 1
+) -> None:
     """Written aside and moved into place, so a reader never sees half a file."""
     newline = "\r\n" if crlf_and_bom else "\n"
     path = path.resolve()
     with replaced_file(storage_location(str(path.parent)), str(path)) as file:
         file.write((("\ufeff" if crlf_and_bom else "") + header + newline).encode("utf-8"))
-        for start in range(0, len(lines), _WRITE_CHUNK_LINES):
-            chunk = lines[start : start + _WRITE_CHUNK_LINES]
-            file.write((newline.join(chunk) + newline).encode("utf-8"))
+        for copy in range(scale):
+            shift = copy * _COPY_ID_SHIFT
+            for start in range(0, len(lines), _WRITE_CHUNK_LINES):
+                chunk = lines[start : start + _WRITE_CHUNK_LINES]
+                if shift:
+                    chunk = [_shifted(line, shift) for line in chunk]
+                file.write((newline.join(chunk) + newline).encode("utf-8"))
+
+
+def _shifted(line: str, shift: int) -> str:
+    """The line with its title id moved up by ``shift`` (lines without a tt id stay as they
+    are)."""
+    end = line.find(DELIMITER)
+    if end < 3 or not line.startswith("tt") or not line[2:end].isdigit():
+        return line
+    return f"tt{int(line[2:end]) + shift}{line[end:]}"

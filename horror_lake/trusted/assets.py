@@ -26,23 +26,19 @@ def build_assets(project: LakeProject) -> list[dg.AssetsDefinition]:
 def trusted_tmdb_asset(table: Table) -> dg.AssetsDefinition:
     key = asset_key(table.zone, table.name)
 
-    @dg.asset(
-        **table_asset_options(table, {"python"}),
-        ins={
-            "raw_tmdb": dg.AssetIn(key=RAW_TMDB),
-            "trusted_movies": dg.AssetIn(key=asset_key("trusted", "trusted_movies")),
-            "trusted_series": dg.AssetIn(key=asset_key("trusted", "trusted_series")),
-        },
-    )
+    reads = {
+        "raw_tmdb": RAW_TMDB,
+        "trusted_movies": asset_key("trusted", "trusted_movies"),
+        "trusted_series": asset_key("trusted", "trusted_series"),
+    }
+
+    @dg.asset(**table_asset_options(table, {"python"}), deps=list(reads.values()))
     def trusted_tmdb(
-        context: dg.AssetExecutionContext,
-        lake: LakeResource,
-        engine: EngineResource,
-        raw_tmdb: LakeTable,
-        trusted_movies: LakeTable,
-        trusted_series: LakeTable,
+        context: dg.AssetExecutionContext, lake: LakeResource, engine: EngineResource
     ) -> Iterator[dg.Output[pa.Table] | dg.AssetCheckResult]:
-        previous, raws = tmdb_inputs(lake, key, raw_tmdb)
+        inputs = lake.inputs(reads, context.partition_key)
+        trusted_movies, trusted_series = inputs["trusted_movies"], inputs["trusted_series"]
+        previous, raws = tmdb_inputs(lake, key, inputs["raw_tmdb"])
         newest = latest_titles(pa.concat_tables([raw.read() for raw in raws]))
         known = [
             title_id

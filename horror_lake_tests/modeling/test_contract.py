@@ -75,21 +75,27 @@ GOOD = {
 }
 
 
+def text(result: dg.AssetCheckResult, rule: str) -> str:
+    value = result.metadata[rule]
+    return str(value.value if isinstance(value, dg.MetadataValue) else value)
+
+
 def test_a_good_partition_passes_every_rule_with_one_query(
     tmp_path: Path, lake: LakeResource
 ) -> None:
     results = evaluate(tmp_path, lake, GOOD)
-    assert set(results) == {
-        "not_empty",
+    assert set(results) == {"not_empty", "contract", "contract_warnings"}
+    assert all(r.passed for r in results.values())
+    assert set(results["contract"].metadata) == {
         "primary_key",
         "title_id_in_dim_t",
         "not_null",
         "accepted_values",
-        "value_ranges",
-        "row_count_drop",
         "columns",
     }
-    assert all(r.passed for r in results.values())
+    assert set(results["contract_warnings"].metadata) == {"value_ranges", "row_count_drop"}
+    assert text(results["contract"], "primary_key").startswith("passed: 0 duplicate")
+    assert results["not_empty"].metadata["row_count"].value == 3
     assert len(QUERIES) == 1  # every rule measured at once
     assert blocking_failure(list(results.values())) is None
 
@@ -104,46 +110,38 @@ def test_broken_rules_fail_with_counts_and_offending_keys(
         "rating": [7.5, 7.5, 11.0, 3.0],
     }
     results = evaluate(tmp_path, lake, bad)
-    failed = {name for name, r in results.items() if not r.passed}
-    assert failed == {
-        "primary_key",
-        "title_id_in_dim_t",
-        "not_null",
-        "accepted_values",
-        "value_ranges",
-    }
-    pk = results["primary_key"].metadata
-    assert (pk["duplicate_keys"].value, pk["null_keys"].value) == (1, 1)
-    assert pk["examples"].value == "(tt1, 1)"
-    assert results["title_id_in_dim_t"].metadata["examples"].value == "tt9"
-    assert results["accepted_values"].metadata["examples"].value == "title_type: film"
-    assert results["value_ranges"].severity == dg.AssetCheckSeverity.WARN
+    contract = results["contract"]
+    assert not contract.passed and contract.severity == dg.AssetCheckSeverity.ERROR
+    assert text(contract, "primary_key") == ("FAILED: 1 duplicate and 1 null keys; e.g. (tt1, 1)")
+    assert text(contract, "title_id_in_dim_t") == "FAILED: 1 keys not found; e.g. tt9"
+    assert text(contract, "not_null").startswith("FAILED: 1 rows break it on title_type")
+    assert text(contract, "accepted_values").endswith("e.g. title_type: film")
+    assert text(contract, "columns").startswith("passed")
+    warnings = results["contract_warnings"]
+    assert not warnings.passed and warnings.severity == dg.AssetCheckSeverity.WARN
+    assert text(warnings, "value_ranges").endswith("e.g. rating: 11.0")
     failure = blocking_failure(list(results.values()))
     assert failure is not None
-    text = failure.description or ""
-    assert "refined/fato_t: rule primary_key failed" in text and "(tt1, 1)" in text
-    assert "rule title_id_in_dim_t failed" in text and "examples tt9" in text
-    assert "value_ranges" not in text  # a warning does not block
+    message = failure.description or ""
+    assert "refined/fato_t: rule primary_key 1 duplicate and 1 null keys; e.g. (tt1, 1)" in message
+    assert "rule title_id_in_dim_t 1 keys not found; e.g. tt9" in message
+    assert "value_ranges" not in message  # a warning does not block
 
 
 def test_a_drop_against_the_previous_partition_warns(tmp_path: Path, lake: LakeResource) -> None:
     write(lake, "fato_t", {k: v * 4 for k, v in GOOD.items()}, "2024-03-01")
-    results = evaluate(tmp_path, lake, GOOD)
-    drop = results["row_count_drop"]
-    assert not drop.passed and drop.severity == dg.AssetCheckSeverity.WARN
-    assert drop.metadata["previous_row_count"].value == 12
-    assert drop.metadata["previous_partition"].value == "2024-03-01"
+    warnings = evaluate(tmp_path, lake, GOOD)["contract_warnings"]
+    assert not warnings.passed and warnings.severity == dg.AssetCheckSeverity.WARN
+    assert text(warnings, "row_count_drop") == "FAILED: 3 rows against 12 in 2024-03-01"
 
 
 def test_columns_must_be_the_documented_ones_with_their_types(
     tmp_path: Path, lake: LakeResource
 ) -> None:
     rows = {**GOOD, "genre_id": ["1", "2", "1"], "extra": [1, 2, 3]}
-    result = evaluate(tmp_path, lake, rows)["columns"]
-    assert not result.passed
-    problems = result.metadata["problems"].value
-    assert "undocumented columns ['extra']" in problems
-    assert "genre_id: string (documented bigint)" in problems
+    columns = text(evaluate(tmp_path, lake, rows)["contract"], "columns")
+    assert "undocumented columns ['extra']" in columns
+    assert "genre_id: string (documented bigint)" in columns
 
 
 def test_every_packaged_contract_measures_in_one_statement() -> None:

@@ -6,20 +6,30 @@ in what lands in ``raw_movies`` / ``raw_series`` (or in their ``*_rejects`` tabl
 
 from __future__ import annotations
 
+import io
+import os
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.fs as pafs
 import pytest
 
 from horror_lake.raw.parse import (
+    BLOCK_SIZE,
     ParsedSource,
     QuoteError,
     SourceFileError,
+    _Block,
+    _line_bounds,
+    _parse_block,
+    _parse_block_line_by_line,
     parse_source,
     split_line,
+    stream_source,
 )
 from horror_lake.raw.sources import MOVIES_HEADER, SERIES_HEADER
 
@@ -838,3 +848,349 @@ def test_big_file_quoted_rows_keep_their_values(big: ParsedSource) -> None:
     assert got == {
         n: (f"Saw | Part {n}" if n in QUOTED_AT else f"Title {n}", f"Name {n}") for n in wanted
     }
+
+
+# --- streaming: blocks cut anywhere give the same result as the whole file -----------------------
+
+
+def stream(
+    data: bytes, header: Header = MOVIES_HEADER, block_size: int = BLOCK_SIZE
+) -> ParsedSource:
+    """stream_source over an in-memory binary file, collected, plus the stream's invariants."""
+    streamed = stream_source(io.BytesIO(data), header, FILE, block_size)
+    batches = list(streamed)
+    assert all(batch.schema.equals(streamed.schema) for batch in batches)
+    assert streamed.schema.equals(expected_schema(header))
+    rows = pa.Table.from_batches(batches, schema=streamed.schema)
+    assert streamed.parsed_rows == rows.num_rows
+    assert streamed.rejected_lines == streamed.rejects.num_rows
+    parsed = ParsedSource(rows, streamed.rejects, streamed.data_lines, streamed.blank_lines)
+    assert parsed.data_lines == parsed.rows.num_rows + parsed.rejected_lines
+    assert parsed.rejects.schema.equals(REJECT_SCHEMA)
+    assert set(parsed.rows.column("source_file").to_pylist()) <= {FILE}
+    assert set(parsed.rejects.column("source_file").to_pylist()) <= {FILE}
+    return parsed
+
+
+def reference(data: bytes, header: Header) -> tuple[list[Row], list[Reject], int]:
+    """The rules applied the slow, obvious way: ``bytes.splitlines``, then line by line."""
+    body = data[len(BOM) :] if data.startswith(BOM) else data
+    rows: list[Row] = []
+    rejects: list[Reject] = []
+    blank_lines = 0
+    for number, raw in enumerate(body.splitlines()[1:], start=2):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as problem:
+            reason = f"not valid UTF-8 (byte at column {problem.start + 1})"
+            rejects.append((number, reason, raw.decode("utf-8", "backslashreplace")))
+            continue
+        if not line.strip():
+            blank_lines += 1
+            continue
+        try:
+            fields = split_line(line)
+        except QuoteError as problem:
+            rejects.append((number, str(problem), line))
+            continue
+        if len(fields) != len(header):
+            rejects.append((number, f"expected {len(header)} fields, found {len(fields)}", line))
+            continue
+        rows.append((number, fields))
+    return rows, rejects, blank_lines
+
+
+def assert_follows_the_rules(parsed: ParsedSource, data: bytes, header: Header) -> None:
+    """Exactly the reference's rows, rejects (with reasons) and counts, whatever the order."""
+    rows, rejects, blank_lines = reference(data, header)
+    assert rows_of(parsed, header) == rows
+    assert rejects_of(parsed) == rejects
+    assert parsed.blank_lines == blank_lines
+    assert parsed.data_lines == len(rows) + len(rejects)
+
+
+TINY: Header = ("a", "b", "c")
+
+# Every hard case in a few bytes, so that with block sizes 1, 2, 3, ... every byte of the file,
+# every CRLF pair, every multi-byte character and the BOM get split between two reads.
+BOUNDARY_LINES: list[tuple[bytes, bytes]] = [  # (line, its ending)
+    (b"x|y|z", b"\n"),
+    (b"", b"\r\n"),  # empty, CRLF
+    (b'"p|q"|"r""s"|t', b"\r"),  # quoted, lone CR after it
+    (b"  \t", b"\n"),  # whitespace only
+    ("caf\xe9|b|c".encode("latin-1"), b"\r\n"),  # not UTF-8
+    ("日本|ホラー|☠".encode(), b"\r"),
+    (b"", b"\r"),  # empty between two lone CRs
+    (b"", b"\r\n"),  # CR then CRLF: two empty lines
+    (b"1|2", b"\n"),  # too few fields
+    (b'"never|closed|x', b"\n"),
+    (b"\xe9", b"\n"),
+    (b"\xf0\x9f\x98", b"\r\n"),  # a 4-byte character cut short
+    ("a\x1fb|\x00|\x0b\x0cé".encode(), b"\n"),  # control characters inside values
+    (b"||", b"\n"),  # three empty values: a row, not a blank line
+    (b'"|"|a|b', b"\n"),  # a quoted pipe: four fields for Arrow, three by the rules
+    (b'"a|b"|c', b"\n"),  # three fields for Arrow, two by the rules
+    ('"Ça | mord"|""|"""x"""'.encode(), b"\r\n"),
+    (b'x|"y"z|w', b"\n"),  # text after the closing quote
+    (b"", b"\n"),
+    (b"last|line|\xc3\xa9", b""),  # no line ending at the end of the file
+]
+
+
+def boundary_file(bom: bool = True) -> bytes:
+    body = b"".join(line + ending for line, ending in BOUNDARY_LINES)
+    return (BOM if bom else b"") + b"a|b|c\r\n" + body
+
+
+def test_boundary_file_reference_is_what_the_rules_say() -> None:
+    """The reference (and so every test below) holds the expected values, spelled out here."""
+    rows, rejects, blank_lines = reference(boundary_file(), TINY)
+    assert rows == [
+        (2, ["x", "y", "z"]),
+        (4, ["p|q", 'r"s', "t"]),
+        (7, ["日本", "ホラー", "☠"]),
+        (14, ["a\x1fb", "\x00", "\x0b\x0cé"]),
+        (15, ["", "", ""]),
+        (16, ["|", "a", "b"]),
+        (18, ["Ça | mord", "", '"x"']),
+        (21, ["last", "line", "é"]),
+    ]
+    assert [(number, reason) for number, reason, _ in rejects] == [
+        (6, "not valid UTF-8 (byte at column 4)"),
+        (10, "expected 3 fields, found 2"),
+        (11, "broken quoting in field 1: quote never closed"),
+        (12, "not valid UTF-8 (byte at column 1)"),
+        (13, "not valid UTF-8 (byte at column 1)"),
+        (17, "expected 3 fields, found 2"),
+        (19, "broken quoting in field 2: text after the closing quote"),
+    ]
+    assert rejects[0][2] == "caf\\xe9|b|c"
+    assert [line for _, _, line in rejects[3:5]] == ["\\xe9", "\\xf0\\x9f\\x98"]
+    assert blank_lines == 5
+
+
+@pytest.mark.parametrize("bom", [True, False], ids=["bom", "no-bom"])
+def test_stream_gives_the_same_result_at_every_block_size(bom: bool) -> None:
+    """Reads of 1, 2, 3, ... bytes split lines, CRLF pairs, characters, quoted fields and the BOM
+    everywhere; the rows, rejects and counts never change."""
+    data = boundary_file(bom)
+    whole = parse_source(data, TINY, FILE)
+    assert_follows_the_rules(whole, data, TINY)
+    for block_size in range(1, len(data) + 2):
+        parsed = stream(data, TINY, block_size)
+        assert_follows_the_rules(parsed, data, TINY)
+        assert parsed.rejects.equals(whole.rejects), block_size
+
+
+def test_crlf_split_between_two_reads_is_one_line_ending() -> None:
+    """When a read ends between the CR and the LF of a line ending, no blank line appears."""
+    lines = [joined(values(n)) for n in range(2, 9)]
+    data = source(lines, eol="\r\n")
+    for cr in (i for i, byte in enumerate(data) if byte == 0x0D):
+        parsed = stream(data, block_size=cr + 1)  # the first read ends just after this CR
+        assert rows_of(parsed) == [(n, values(n)) for n in range(2, 9)], cr
+        assert (parsed.blank_lines, parsed.rejected_lines) == (0, 0), cr
+
+
+def test_lone_cr_line_endings() -> None:
+    """Old Mac files: a CR alone ends a line, and CR CR is an empty line between two."""
+    data = source([joined(values(2)), "", joined(values(4)), "short"], eol="\r", final_eol=False)
+    for block_size in (BLOCK_SIZE, 1, 7, 300):
+        parsed = stream(data, block_size=block_size)
+        assert rows_of(parsed) == [(2, values(2)), (4, values(4))]
+        assert rejects_of(parsed) == [(5, "expected 15 fields, found 1", "short")]
+        assert parsed.blank_lines == 1
+
+
+@pytest.mark.parametrize("header", [MOVIES_HEADER, SERIES_HEADER], ids=["movies", "series"])
+def test_dirty_files_stream_the_same_at_many_block_sizes(header: Header) -> None:
+    """Random dirty files, each read with tiny and random block sizes: always exactly the rows,
+    rejects and blank lines the file was written with."""
+    rng = random.Random(20240302)
+    for attempt in range(40):
+        data, expected = dirty_file(rng, header)
+        whole = parse(data, header)
+        for block_size in (1, rng.randint(2, 40), rng.randint(41, len(data) + 1)):
+            parsed = stream(data, header, block_size)
+            context = f"attempt {attempt}, block size {block_size}: {data!r}"
+            assert rows_of(parsed, header) == expected.rows, context
+            assert rejects_of(parsed) == rejects_of(whole), context
+            assert [(n, line) for n, _, line in rejects_of(parsed)] == [
+                (n, line) for n, _, line in expected.rejects
+            ], context
+            assert parsed.blank_lines == expected.blank_lines, context
+
+
+def test_every_control_character_stays_inside_its_value() -> None:
+    """No ASCII control character (other than CR and LF) or DEL splits a row or sends a block
+    down another path: each line lands as a row with its value intact."""
+    specials = [chr(c) for c in [*range(0x20), 0x7F] if chr(c) not in "\r\n"]
+    lines = [joined([f"a{char}b", *values(n + 2)[1:]]) for n, char in enumerate(specials)]
+    data = source(lines)
+    expected = [(n + 2, [f"a{char}b", *values(n + 2)[1:]]) for n, char in enumerate(specials)]
+    for block_size in (BLOCK_SIZE, 50, 333):
+        parsed = stream(data, block_size=block_size)
+        assert rows_of(parsed) == expected
+        assert (parsed.rejected_lines, parsed.blank_lines) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("bad", "column"),
+    [
+        pytest.param(b"caf\xe9", 4, id="latin1"),
+        pytest.param(b"ab\xc3", 3, id="cut-short-at-end-of-line"),
+        pytest.param(b"\x80abc", 1, id="lone-continuation-byte"),
+        pytest.param(b"x\xc0\xafy", 2, id="overlong"),
+        pytest.param(b"x\xed\xa0\x80y", 2, id="surrogate"),
+        pytest.param(b"x\xf4\x90\x80\x80y", 2, id="above-u10ffff"),
+        pytest.param(b"\xff\xfe", 1, id="utf16-bom"),
+    ],
+)
+def test_not_utf8_sequences_are_rejected_with_their_column(bad: bytes, column: int) -> None:
+    """Whatever makes a line invalid UTF-8, that line alone is rejected, pointing at the byte."""
+    line = bad + b"|" + joined(values(3)[1:]).encode()
+    data = source([joined(values(2))]).rstrip(b"\n") + b"\n" + line + b"\n"
+    data += joined(values(4)).encode()
+    for block_size in (BLOCK_SIZE, 3, 64):
+        parsed = stream(data, block_size=block_size)
+        assert rows_of(parsed) == [(2, values(2)), (4, values(4))]
+        [(number, reason, text)] = rejects_of(parsed)
+        assert (number, reason) == (3, f"not valid UTF-8 (byte at column {column})")
+        assert text == line.decode("utf-8", "backslashreplace")
+
+
+def test_mostly_latin1_file_rejects_exactly_its_accented_lines() -> None:
+    """A file saved as Latin-1: every line with an accent is rejected, the others land, in blocks
+    that each hold many bad lines."""
+    rng = random.Random(7)
+    lines = []
+    for n in range(2, 402):
+        name = rng.choice(["Zé do Caixão", "Olá", "Mojica", "Noite"])
+        lines.append(joined([f"tt{n:07d}", name, *values(n)[2:]]))
+    data = "\n".join([joined(MOVIES_HEADER), *lines]).encode("latin-1")
+    for block_size in (BLOCK_SIZE, 1000, 4096):
+        parsed = stream(data, block_size=block_size)
+        assert_follows_the_rules(parsed, data, MOVIES_HEADER)
+        accented = [n for n, line in enumerate(lines, start=2) if not line.isascii()]
+        assert [n for n, *_ in rejects_of(parsed)] == accented
+        assert parsed.rows.num_rows == 400 - len(accented) > 0
+
+
+def test_block_of_mostly_quoted_rows_keeps_every_row() -> None:
+    """Quoted rows, empty lines and plain rows taking turns in one block: each plain row once,
+    in file order, then the quoted ones."""
+    lines = []
+    for n in range(2, 1202):
+        if n % 3 == 0:
+            lines.append(joined([values(n)[0], quoted(f"Saw {n}"), *values(n)[2:]]))
+        else:
+            lines.append("" if n % 3 == 1 else joined(values(n)))
+    data = source(lines)
+    parsed = stream(data)
+    assert_follows_the_rules(parsed, data, MOVIES_HEADER)
+    plain = [n for n in range(2, 1202) if n % 3 == 2]
+    quoted_rows = [n for n in range(2, 1202) if n % 3 == 0]
+    assert parsed.rows.column("line_number").to_pylist() == plain + quoted_rows
+
+
+def test_block_without_arrow_gives_the_same_result() -> None:
+    """The line-by-line path a block falls back to if Arrow refuses it parses a block exactly
+    like the columnar path."""
+    body = boundary_file(bom=False).split(b"\r\n", 1)[1]
+    fast = _parse_block(body, TINY)
+    starts, ends = _line_bounds(body)
+    slow = _parse_block_line_by_line(body, starts, ends, TINY)
+
+    def rows(block: _Block) -> list[tuple[int, list[str]]]:
+        values = zip(*(column.to_pylist() for column in block.columns), strict=True)
+        return sorted(zip(block.numbers.tolist(), map(list, values), strict=True))
+
+    assert rows(fast) == rows(slow) != []
+    assert sorted(fast.rejects) == sorted(slow.rejects) != []
+    assert (fast.blank_lines, fast.lines) == (slow.blank_lines, slow.lines) == (5, 20)
+
+
+# --- streaming: the API around the batches -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(b"", id="empty"),
+        pytest.param(BOM + b"\r\n" + source([joined(values(3))]), id="blank-first-line"),
+        pytest.param(b"id|t\xedtulo\n" + joined(values(2)).encode(), id="not-utf8"),
+        pytest.param(joined(SERIES_HEADER).encode() + b"\r\n", id="wrong-columns"),
+    ],
+)
+@pytest.mark.parametrize("block_size", [BLOCK_SIZE, 1, 2], ids=["whole", "1-byte", "2-byte"])
+def test_header_problems_raise_when_the_stream_is_opened(data: bytes, block_size: int) -> None:
+    """A bad header stops the file as soon as stream_source is called, before any row."""
+    with pytest.raises(SourceFileError) as raised:
+        stream_source(io.BytesIO(data), MOVIES_HEADER, FILE, block_size)
+    assert raised.value.problem == header_problem(data).problem
+
+
+def test_header_of_only_unicode_whitespace_is_an_empty_file() -> None:
+    """A first line of non-ASCII whitespace (no-break and ideographic spaces) is no header."""
+    data = "\u00a0\u3000\n".encode() + joined(values(2)).encode()
+    assert "empty" in header_problem(data).problem
+
+
+def test_counts_and_rejects_are_known_once_the_rows_are_read() -> None:
+    """Reading the counts early is an error that says why, and the rows can be read only once."""
+    data = source([joined(values(2)), "bad", joined(values(4))] * 3)
+    streamed = stream_source(io.BytesIO(data), MOVIES_HEADER, FILE, block_size=64)
+    with pytest.raises(RuntimeError, match="once every batch"):
+        _ = streamed.data_lines
+    batches = iter(streamed)
+    next(batches)
+    for count in ("rejects", "data_lines", "blank_lines", "rejected_lines", "parsed_rows"):
+        with pytest.raises(RuntimeError, match="once every batch"):
+            getattr(streamed, count)
+    rest = list(batches)
+    assert len(rest) >= 1
+    assert (streamed.data_lines, streamed.parsed_rows, streamed.rejected_lines) == (9, 6, 3)
+    with pytest.raises(RuntimeError, match="once"):
+        iter(streamed)
+
+
+@pytest.fixture(scope="module")
+def big_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ~21 MB big file (see ``big_line``), written to disk."""
+    body = "\n".join(big_line(n) for n in range(2, BIG_LINES + 2))
+    path = tmp_path_factory.mktemp("landing") / "movies.csv"
+    path.write_bytes(f"{joined(MOVIES_HEADER)}\n{body}\n".encode())
+    return path
+
+
+def test_big_file_streams_from_disk_in_bounded_batches(big_file: Path, big: ParsedSource) -> None:
+    """A pyarrow input stream of a real file, in 256 KB blocks: many small batches, none bigger
+    than a few blocks, and together exactly what the whole-file parse gives."""
+    block_size = 256 << 10
+    with pafs.LocalFileSystem().open_input_stream(str(big_file)) as file:
+        streamed = stream_source(file, MOVIES_HEADER, FILE, block_size)
+        batches = list(streamed)
+    assert len(batches) >= big_file.stat().st_size // block_size
+    assert max(batch.nbytes for batch in batches) < 3 * block_size
+    rows = pa.Table.from_batches(batches)
+    assert rows.sort_by("line_number").equals(big.rows.sort_by("line_number"))
+    assert streamed.rejects.equals(big.rejects)
+    assert (streamed.data_lines, streamed.blank_lines) == (big.data_lines, big.blank_lines)
+
+
+def test_first_batch_comes_before_the_file_is_read_to_the_end(big_file: Path) -> None:
+    """Rows come while the file is still being read: only a few blocks are read ahead."""
+    block_size = 64 << 10
+    with big_file.open("rb") as file:
+        batches = iter(stream_source(file, MOVIES_HEADER, FILE, block_size))
+        first = next(batches)
+        read_ahead = file.tell()
+        assert first.num_rows > 0
+        assert read_ahead <= ((os.cpu_count() or 1) + 3) * block_size
+        assert read_ahead < big_file.stat().st_size // 4
+        assert sum(batch.num_rows for batch in batches) + first.num_rows == big_file_rows()
+        assert file.tell() == big_file.stat().st_size
+
+
+def big_file_rows() -> int:
+    return BIG_LINES - len(BLANK_AT) - len(REJECTED_AT)

@@ -286,6 +286,27 @@ def test_the_lake_parser_agrees(files: dict) -> None:
         assert parsed.data_lines == sample_file.data_lines
 
 
+def test_a_scaled_sample_is_copies_with_ids_of_their_own(tmp_path: Path) -> None:
+    """--scale makes big inputs fast: K copies of the lines, each copy's titles distinct, and
+    the summary's counts still what a reader finds."""
+    from horror_lake.raw.parse import parse_source
+
+    base = write_sample(tmp_path / "base", movies=60, series=20, seed=5)
+    scaled = write_sample(tmp_path / "scaled", movies=60, series=20, seed=5, scale=3)
+    for one, three, header in (
+        (base.movies, scaled.movies, MOVIES_HEADER),
+        (base.series, scaled.series, SERIES_HEADER),
+    ):
+        parsed = parse_source(three.path.read_bytes(), header, three.path.name)
+        assert three.data_lines == 3 * one.data_lines == parsed.data_lines
+        assert parsed.rows.num_rows == three.parseable_lines
+        assert parsed.blank_lines == three.dirt.blank_lines == 3 * one.dirt.blank_lines
+        ids = {i for i in parsed.rows.column("id").to_pylist() if i.startswith("tt")}
+        assert len(ids) == three.titles == 3 * one.titles
+    with pytest.raises(ValueError, match="scale must be 1 or more"):
+        write_sample(tmp_path, scale=0)
+
+
 def test_tiny_samples(tmp_path: Path) -> None:
     empty = write_sample(tmp_path / "empty", movies=0, series=0)
     assert empty.movies.path.read_text() == "|".join(MOVIES_HEADER) + "\n"

@@ -56,18 +56,18 @@ def raw_tmdb_asset(table: Table, horror_titles: Statement) -> dg.AssetsDefinitio
             description="Every horror title due for a fetch has its answers, each only once.",
         )
     )
-    ins = {name: dg.AssetIn(key=asset_key(*k)) for name, k in horror_titles.inputs.items()}
+    reads = {name: asset_key(*k) for name, k in horror_titles.inputs.items()}
 
-    @dg.asset(**options, ins=ins)
+    @dg.asset(**options, deps=list(reads.values()))
     def raw_tmdb(
         context: dg.AssetExecutionContext,
         tmdb: TmdbResource,
         landing: LandingResource,
         lake: LakeResource,
         engine: EngineResource,
-        **raw: LakeTable,
     ) -> Iterator[dg.Output[pa.Table] | dg.AssetCheckResult]:
         partition = context.partition_key
+        raw = lake.inputs(reads, partition)
         source = open_source(tmdb, landing, partition)
         if source.client is None:
             context.log.warning(SKIPPED)

@@ -1,0 +1,138 @@
+"""Measuring commands the way the benchmark reports them: wall time and peak memory of a whole
+process tree, repeated in interleaved pairs, summarised as medians with their spread.
+
+Shared by every suite of bench/run_bench.py; imports nothing from the suites.
+"""
+
+import contextlib
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+PYTHON = sys.executable
+DAGSTER = str(Path(PYTHON).parent / "dagster")
+JOB = [DAGSTER, "job", "execute", "-m", "horror_lake", "-j", "horror_lake_job"]
+
+
+@dataclass(frozen=True)
+class Measurement:
+    name: str
+    seconds: float
+    peak_rss_mb: float  # the whole process tree (with Spark, the JVM too)
+    returncode: int
+    main_peak_rss_mb: float = 0.0  # the command's own process (with Spark, the Python driver)
+
+
+def measure(name: str, args: list[str], env: dict[str, str] | None = None) -> Measurement:
+    """Run ``args`` once; wall time, and the largest resident set of the process tree (and of
+    its main process) sampled every 20 ms. ``CODE_DIR`` in ``env`` runs the command from that
+    folder, so that the horror_lake package there is the one loaded (to compare versions)."""
+    env = {**os.environ, **(env or {})}
+    started = time.perf_counter()
+    process = psutil.Popen(
+        args,
+        env=env,
+        cwd=env.get("CODE_DIR"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    peak = main_peak = 0
+    while process.poll() is None:
+        peak = max(peak, tree_rss(process))
+        with contextlib.suppress(psutil.NoSuchProcess):
+            main_peak = max(main_peak, process.memory_info().rss)
+        time.sleep(0.02)
+    seconds = time.perf_counter() - started
+    stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    if process.returncode != 0:
+        print(f"{name} failed:\n{stderr[-3000:]}", file=sys.stderr)
+    return Measurement(
+        name,
+        round(seconds, 2),
+        round(peak / 2**20, 1),
+        process.returncode,
+        round(main_peak / 2**20, 1),
+    )
+
+
+def tree_rss(process: psutil.Process) -> int:
+    total = 0
+    for member in [process, *process.children(recursive=True)]:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += member.memory_info().rss
+    return total
+
+
+@dataclass(frozen=True)
+class Paired:
+    """A command measured against its floor in interleaved pairs (floor, command, floor, ...)."""
+
+    name: str
+    floor: str
+    runs: list[Measurement]
+    floor_runs: list[Measurement]
+
+    @property
+    def ratios(self) -> list[float]:
+        return [r.seconds / f.seconds for r, f in zip(self.runs, self.floor_runs, strict=True)]
+
+    @property
+    def ok(self) -> bool:
+        return all(m.returncode == 0 for m in [*self.runs, *self.floor_runs])
+
+    def row(self) -> str:
+        ratios = self.ratios
+        seconds = [r.seconds for r in self.runs]
+        floors = [f.seconds for f in self.floor_runs]
+        return (
+            f"| {self.name} | {statistics.median(seconds):.2f} ({min(seconds):.2f}-"
+            f"{max(seconds):.2f}) | {max(r.peak_rss_mb for r in self.runs):.0f} | {self.floor} | "
+            f"{statistics.median(floors):.2f} ({min(floors):.2f}-{max(floors):.2f}) | "
+            f"**{statistics.median(ratios):.2f}x** ({min(ratios):.2f}-{max(ratios):.2f}) |"
+        )
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "floor": self.floor,
+            "seconds": [r.seconds for r in self.runs],
+            "floor_seconds": [f.seconds for f in self.floor_runs],
+            "peak_rss_mb": max(r.peak_rss_mb for r in self.runs),
+            "floor_peak_rss_mb": max(f.peak_rss_mb for f in self.floor_runs),
+            "ratio_median": round(statistics.median(self.ratios), 2),
+            "ratio_min": round(min(self.ratios), 2),
+            "ratio_max": round(max(self.ratios), 2),
+        }
+
+
+PAIRED_HEADER = (
+    "| run | wall s, median (range) | peak RSS MB | floor | floor s, median (range) | "
+    "ratio, median (range) |\n|---|---:|---:|---|---:|---:|"
+)
+
+
+def paired(
+    name: str,
+    command: Sequence[str],
+    env: dict[str, str],
+    floor_name: str,
+    floor: Sequence[str],
+    repeat: int,
+    before_each: object = None,
+) -> Paired:
+    """``repeat`` interleaved pairs of the floor then the command (a noisy neighbour hurts both
+    alike, and each ratio compares runs made side by side)."""
+    runs, floors = [], []
+    for _ in range(repeat):
+        if callable(before_each):
+            before_each()
+        floors.append(measure(floor_name, list(floor)))
+        runs.append(measure(name, list(command), env))
+    return Paired(name, floor_name, runs, floors)

@@ -1,0 +1,58 @@
+"""What the benchmark runs: the sample inputs (made once and kept), the job's environment, and
+the floors it is measured against."""
+
+import os
+import shutil
+from pathlib import Path
+
+FULL_MOVIES, FULL_SERIES = 245_000, 110_000
+FLOOR_PYARROW = """
+import sys, pyarrow as pa, pyarrow.csv as c, pyarrow.parquet as pq
+for name in ("movies", "series"):
+    path = f"{sys.argv[1]}/{name}.csv"
+    header = open(path, encoding="utf-8-sig").readline().rstrip("\\r\\n").split("|")
+    parse = c.ParseOptions(delimiter="|", quote_char=False, invalid_row_handler=lambda r: "skip")
+    strings = c.ConvertOptions(column_types={column: pa.string() for column in header})
+    table = c.read_csv(path, parse_options=parse, convert_options=strings)
+    pq.write_table(table, f"{sys.argv[2]}/{name}.parquet")
+"""
+FLOOR_IMPORTS = "import dagster, duckdb, pyarrow"
+
+
+def make_sample(landing: Path, movies: int, series: int, tmdb: bool = False) -> dict[str, float]:
+    """A sample written once and kept (the generator's output is the same for the same
+    arguments)."""
+    stamp = landing / f".sample-{movies}-{series}-{int(tmdb)}"
+    if not stamp.exists():
+        from horror_lake.sample.generator import write_sample
+
+        shutil.rmtree(landing, ignore_errors=True)
+        write_sample(landing, movies=movies, series=series, seed=42)
+        if tmdb:
+            from horror_lake.sample.tmdb_snapshot import write_tmdb_snapshot
+
+            write_tmdb_snapshot(landing, seed=42)
+        stamp.touch()
+    return {f.name: round(f.stat().st_size / 2**20, 1) for f in sorted(landing.glob("*.csv"))}
+
+
+def job_env(landing: Path, lake: Path, home: Path, **extra: str) -> dict[str, str]:
+    """The job's settings; with BENCH_CODE_DIR set, the package in that folder runs (to measure
+    another version of the code with the same command)."""
+    home.mkdir(parents=True, exist_ok=True)
+    env = {
+        "HORROR_LAKE_LANDING": str(landing),
+        "HORROR_LAKE_ROOT": str(lake),
+        "DAGSTER_HOME": str(home),
+        **extra,
+    }
+    code = os.environ.get("BENCH_CODE_DIR")
+    if code:
+        env.update(CODE_DIR=code, PYTHONPATH=code)
+    return env
+
+
+def fresh(*folders: Path) -> None:
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
