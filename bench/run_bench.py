@@ -48,13 +48,11 @@ def job_against_floor(
     repeat: int,
     **settings: str,
 ) -> tuple[Paired, str]:
-    """The job paired with a floor; each job run gets a fresh lake and Dagster home, and the
-    last run is broken down."""
+    """The job paired with a floor; each job run gets a fresh lake (a Dagster home is kept, as
+    a user's is), and the last run is broken down."""
     lake, home = scratch / "lake", scratch / "home"
     env = job_env(landing, lake, home, **settings)
-    result = paired(
-        name, JOB, env, floor_name, floor, repeat, before_each=lambda: fresh(lake, home)
-    )
+    result = paired(name, JOB, env, floor_name, floor, repeat, before_each=lambda: fresh(lake))
     detail = breakdown(home, result.runs[-1].seconds)
     text = "\n".join([detail.summary(), "", *detail.rows()])
     return result, text

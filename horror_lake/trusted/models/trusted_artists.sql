@@ -18,38 +18,48 @@ named_lines as (
     select
         trim(id) as title_id,
         clean_text(nomeArtista) as artist_name,
-        *
+        title_type,
+        line_number,
+        named_struct(
+            'title_type', title_type,
+            'gender', lower(clean_text(generoArtista)),
+            'character_name', clean_text(personagem),
+            'birth_year', as_int(anoNascimento),
+            'death_year', as_int(anoFalecimento),
+            'professions', text_list(profissao),
+            'known_for_title_ids', text_list(titulosMaisConhecidos)
+        ) as artist_line
     from artist_lines
     where is_title_id(id) and clean_text(nomeArtista) is not null
 ),
 
--- A title that lists an artist twice keeps its first line (movies.csv before series.csv).
+-- A title that lists an artist twice keeps its first line (movies.csv before series.csv): one
+-- pass that keeps, per title and artist, the line with the smallest (file, line number).
 first_line_per_artist as (
     select
-        *,
-        row_number() over (
-            partition by title_id, artist_name order by title_type, line_number
-        ) as line_rank
+        title_id,
+        artist_name,
+        min_by(artist_line, named_struct('title_type', title_type, 'line', line_number)) as line
     from named_lines
+    group by title_id, artist_name
 ),
 
 final as (
     select
         title_id,
-        title_type,
+        line.title_type,
         artist_name,
         case
-            when lower(clean_text(generoArtista)) in ('actress', 'f', 'female') then 'female'
-            when lower(clean_text(generoArtista)) in ('actor', 'm', 'male') then 'male'
-            else lower(clean_text(generoArtista))
+            when line.gender in ('actress', 'f', 'female') then 'female'
+            when line.gender in ('actor', 'm', 'male') then 'male'
+            else line.gender
         end as artist_gender,
-        clean_text(personagem) as character_name,
-        as_int(anoNascimento) as birth_year,
-        as_int(anoFalecimento) as death_year,
-        text_list(profissao) as professions,
-        text_list(titulosMaisConhecidos) as known_for_title_ids
+        line.character_name,
+        line.birth_year,
+        line.death_year,
+        line.professions,
+        line.known_for_title_ids
     from first_line_per_artist
-    where line_rank = 1
 )
 
 select * from final
