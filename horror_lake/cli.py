@@ -145,7 +145,9 @@ def _run_sql(args: argparse.Namespace) -> int:
         now = settings.current()
         location = lake_location(args.root or now.lake_root, now.s3_endpoint, now.aws_region)
         location.check_reachable()
-        columns, rows = run_query(open_lake(location, lake_project().views), text)
+        views = lake_project().views
+        lake = open_lake(location, views, settings.view_parameters(now))
+        columns, rows = run_query(lake, text)
     except (QueryError, StorageError, settings.SettingError) as error:
         print(f"horror-lake sql: {error}", file=sys.stderr)
         return 1
@@ -174,7 +176,8 @@ def _run_athena_ddl(args: argparse.Namespace) -> int:
     from horror_lake import settings
     from horror_lake.modeling.project import lake_project
 
-    database = args.database or settings.current().glue_database
+    now = settings.current()
+    database = args.database or now.glue_database
     if not database:
         print(
             "horror-lake athena-ddl: give --database or set HORROR_LAKE_GLUE_DATABASE",
@@ -182,7 +185,7 @@ def _run_athena_ddl(args: argparse.Namespace) -> int:
         )
         return 2
     for view in lake_project().views:
-        print(view.athena_ddl(database) + ";\n")
+        print(view.athena_ddl(database, settings.view_parameters(now)) + ";\n")
     return 0
 
 

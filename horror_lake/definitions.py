@@ -45,6 +45,9 @@ def defs() -> dg.Definitions:
 @cache
 def build_definitions() -> dg.Definitions:
     """Built once per process: ``dagster job execute`` asks for the definitions five times."""
+    # Data versions on outputs are beta in Dagster: the raw tables need them all the same (see
+    # LandingResource.version), without a warning on every run.
+    warnings.filterwarnings("ignore", message="Parameter `data_version`", category=dg.BetaWarning)
     # From the module, not from pyproject.toml: an installed package has no pyproject beside it.
     with warnings.catch_warnings():
         # Component loading marks its own metadata classes beta on every asset: noise for users.

@@ -28,6 +28,7 @@ class Settings:
     duckdb_memory_limit: str | None = None  # HORROR_LAKE_DUCKDB_MEMORY_LIMIT, e.g. "2GB"
     duckdb_temp_directory: str | None = None  # HORROR_LAKE_DUCKDB_TEMP_DIRECTORY
     glue_database: str | None = None  # HORROR_LAKE_GLUE_DATABASE
+    roi_min_budget_usd: float = 10_000.0  # HORROR_LAKE_ROI_MIN_BUDGET_USD, for ROI rankings
     tmdb_base_url: str = "https://api.themoviedb.org/3"  # TMDB_BASE_URL
     tmdb_rate_limit: float = 35.0  # TMDB_RATE_LIMIT, requests per second
     tmdb_refresh_days: float = 30.0  # TMDB_REFRESH_DAYS
@@ -55,6 +56,9 @@ def current(environ: Mapping[str, str] | None = None) -> Settings:
         duckdb_memory_limit=env.text("HORROR_LAKE_DUCKDB_MEMORY_LIMIT"),
         duckdb_temp_directory=env.text("HORROR_LAKE_DUCKDB_TEMP_DIRECTORY"),
         glue_database=env.text("HORROR_LAKE_GLUE_DATABASE"),
+        roi_min_budget_usd=env.number(
+            "HORROR_LAKE_ROI_MIN_BUDGET_USD", defaults.roi_min_budget_usd
+        ),
         tmdb_base_url=env.text("TMDB_BASE_URL") or defaults.tmdb_base_url,
         tmdb_rate_limit=env.number("TMDB_RATE_LIMIT", defaults.tmdb_rate_limit),
         tmdb_refresh_days=env.number("TMDB_REFRESH_DAYS", defaults.tmdb_refresh_days),
@@ -63,6 +67,11 @@ def current(environ: Mapping[str, str] | None = None) -> Settings:
         aws_region=env.text("AWS_REGION") or env.text("AWS_DEFAULT_REGION"),
         s3_endpoint=env.text("AWS_ENDPOINT_URL_S3") or env.text("AWS_ENDPOINT_URL"),
     )
+
+
+def view_parameters(now: Settings) -> dict[str, object]:
+    """The values the analytic views' ``:parameters`` take."""
+    return {"roi_min_budget_usd": now.roi_min_budget_usd}
 
 
 def tmdb_credentials(environ: Mapping[str, str] | None = None) -> tuple[str | None, str | None]:

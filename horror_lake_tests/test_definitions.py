@@ -11,36 +11,58 @@ from horror_lake.definitions import JOB_NAME, defs
 from horror_lake.engines.resource import EngineResource
 from horror_lake.modeling.project import lake_project
 
+# SQL models: the tables their SQL reads.
 LINEAGE = {
     "trusted/trusted_movies": {"raw/raw_movies"},
     "trusted/trusted_series": {"raw/raw_series"},
     "trusted/trusted_artists": {"raw/raw_movies", "raw/raw_series"},
+    "trusted/trusted_credits": {"trusted/trusted_artists", "trusted/trusted_tmdb"},
     "refined/dim_genero": {"trusted/trusted_movies", "trusted/trusted_series"},
     "refined/dim_subgenero": set(),
+    "refined/dim_colecao": {"trusted/trusted_movies", "trusted/trusted_tmdb"},
     "refined/dim_filme": {
         "trusted/trusted_movies",
         "trusted/trusted_series",
         "trusted/trusted_tmdb",
         "refined/dim_subgenero",
     },
+    "refined/dim_artista": {
+        "trusted/trusted_credits",
+        "trusted/trusted_artists",
+        "refined/dim_filme",
+    },
     "refined/fato_filme": {"refined/dim_filme", "refined/dim_genero"},
     "refined/fato_filme_subgenero": {"refined/dim_filme", "refined/dim_subgenero"},
+    "refined/fato_filme_artista": {"trusted/trusted_credits", "refined/dim_filme"},
+}
+# Tables a contract looks up (foreign keys) that the SQL doesn't read: upstream all the same.
+CONTRACT_LINEAGE = {
+    "refined/dim_filme": {"refined/dim_colecao"},
+    "refined/fato_filme_artista": {"refined/dim_artista"},
 }
 # Python assets (not SQL models): their inputs.
 PYTHON_LINEAGE = {
     "raw/raw_tmdb": {"raw/raw_movies", "raw/raw_series"},
-    "trusted/trusted_tmdb": {"raw/raw_tmdb", "trusted/trusted_movies", "trusted/trusted_series"},
+    "trusted/trusted_tmdb": {
+        "raw/raw_tmdb",
+        "trusted/trusted_movies",
+        "trusted/trusted_series",
+        "trusted/trusted_tmdb",  # its previous partition, carried forward
+    },
     "dashboards/horror_dashboard": {
         "refined/dim_filme",
         "refined/dim_genero",
         "refined/fato_filme",
         "refined/dim_subgenero",
         "refined/fato_filme_subgenero",
+        "refined/dim_colecao",
+        "refined/dim_artista",
+        "refined/fato_filme_artista",
         "trusted/trusted_artists",
     },
 }
 # Tables that are empty when TMDB enrichment is off, so they have no not_empty check.
-MAY_BE_EMPTY = {"raw_tmdb", "trusted_tmdb", "fato_filme_subgenero"}
+MAY_BE_EMPTY = {"raw_tmdb", "trusted_tmdb", "fato_filme_subgenero", "dim_colecao"}
 
 
 @pytest.mark.parametrize(
@@ -61,7 +83,8 @@ def test_lineage_matches_the_design() -> None:
     graph = defs().resolve_asset_graph()
     for child, parents in {**LINEAGE, **PYTHON_LINEAGE}.items():
         node = graph.get(dg.AssetKey.from_user_string(child))
-        assert {p.to_user_string() for p in node.parent_keys} == parents, child
+        expected = parents | CONTRACT_LINEAGE.get(child, set())
+        assert {p.to_user_string() for p in node.parent_keys} == expected, child
 
 
 @pytest.mark.parametrize("asset", sorted(LINEAGE))

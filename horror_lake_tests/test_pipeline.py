@@ -1,6 +1,7 @@
 """The whole lake built in process from a dirty sample, checked against an independent reading
 of the landing files (Python's csv module, not the production parser or SQL)."""
 
+import hashlib
 from pathlib import Path
 
 import pyarrow as pa
@@ -20,8 +21,23 @@ from horror_lake_tests.lake_reading import (
 
 TABLES = {
     "raw": ["raw_movies", "raw_series", "raw_movies_rejects", "raw_series_rejects", "raw_tmdb"],
-    "trusted": ["trusted_movies", "trusted_series", "trusted_artists", "trusted_tmdb"],
-    "refined": ["dim_filme", "dim_genero", "fato_filme", "dim_subgenero", "fato_filme_subgenero"],
+    "trusted": [
+        "trusted_movies",
+        "trusted_series",
+        "trusted_artists",
+        "trusted_tmdb",
+        "trusted_credits",
+    ],
+    "refined": [
+        "dim_filme",
+        "dim_genero",
+        "fato_filme",
+        "dim_subgenero",
+        "fato_filme_subgenero",
+        "dim_colecao",
+        "dim_artista",
+        "fato_filme_artista",
+    ],
 }
 
 
@@ -101,7 +117,10 @@ def test_refined_star_schema_holds_the_horror_titles(
     assert set(dim_filme["title_id"].to_pylist()) == set(horror)
     assert set(dim_filme["title_type"].to_pylist()) == {"movie", "series"}
     assert set(dim_genero["genre_name"].to_pylist()) == all_genres
-    assert dim_genero["genre_id"].to_pylist() == list(range(1, dim_genero.num_rows + 1))
+    assert dim_genero["genre_id"].to_pylist() == [
+        int(hashlib.md5(name.encode()).hexdigest()[:15], 16)
+        for name in dim_genero["genre_name"].to_pylist()
+    ]
     assert fato.num_rows == sum(len(g) for g in horror.values())
     genre_ids = dict(
         zip(dim_genero["genre_name"].to_pylist(), dim_genero["genre_id"].to_pylist(), strict=True)

@@ -15,7 +15,7 @@ import requests
 from horror_lake.sample.generator import SampleSummary
 from horror_lake_tests.conftest import PARTITION
 from horror_lake_tests.lake_reading import read_table
-from horror_lake_tests.test_definitions import LINEAGE, PYTHON_LINEAGE
+from horror_lake_tests.test_definitions import CONTRACT_LINEAGE, LINEAGE, PYTHON_LINEAGE
 
 pytestmark = pytest.mark.slow  # a real dagster-webserver and Chromium
 
@@ -136,7 +136,8 @@ def test_graphql_shows_every_asset_with_its_lineage_and_checks(
     assert zones == {"raw", "trusted", "refined", "dashboards"}
     assert all(node["groupName"] == key.split("/")[0] for key, node in nodes.items())
     for key, parents in {**LINEAGE, **PYTHON_LINEAGE}.items():
-        assert {"/".join(d["path"]) for d in nodes[key]["dependencyKeys"]} == parents, key
+        expected = parents | CONTRACT_LINEAGE.get(key, set())
+        assert {"/".join(d["path"]) for d in nodes[key]["dependencyKeys"]} == expected, key
     checks = {
         c["name"]: c["blocking"]
         for c in nodes["refined/fato_filme"]["assetChecksOrError"]["checks"]
@@ -199,8 +200,13 @@ def test_the_lineage_page_renders_in_chromium(
                 skip.click()
         assert time.monotonic() < deadline, "the asset graph did not render"
         time.sleep(1)
-    time.sleep(2)  # let the graph finish its layout
-    assert group_nodes(driver) >= set(GROUPS)
+    # The graph lays itself out after it appears: wait until every group is drawn and the
+    # page stops changing between two looks.
+    previous = ""
+    while not (group_nodes(driver) >= set(GROUPS) and driver.page_source == previous):  # type: ignore[attr-defined]
+        assert time.monotonic() < deadline, "the asset graph kept changing"
+        previous = driver.page_source  # type: ignore[attr-defined]
+        time.sleep(0.5)
     shot = tmp_path / "lineage.png"
     driver.save_screenshot(str(shot))  # type: ignore[attr-defined]
     assert shot.stat().st_size > 10_000

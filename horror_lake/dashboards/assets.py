@@ -17,7 +17,9 @@ from typing import Any
 
 import dagster as dg
 
+from horror_lake import settings
 from horror_lake.engines.resource import EngineResource
+from horror_lake.engines.sql import fill_parameters, parse, to_sql
 from horror_lake.lake.atomic import replaced_file
 from horror_lake.lake.resources import LakeResource
 from horror_lake.lake.tables import LakeTable
@@ -38,10 +40,13 @@ def build_assets(project: LakeProject) -> list[dg.AssetsDefinition]:
 def run_queries(
     engine: EngineResource, queries: Mapping[str, Statement], inputs: Mapping[str, LakeTable]
 ) -> dict[str, Any]:
-    """Each query's rows as a list of records, keyed by the query's file name."""
+    """Each query's rows as a list of records, keyed by the query's file name; ``:parameters``
+    (the ROI ranking's minimum budget) come from the settings."""
+    parameters = settings.view_parameters(settings.current())
     data: dict[str, Any] = {}
     for name, query in queries.items():
-        rows = engine.query(query.spark_sql, {table: inputs[table] for table in query.inputs})
+        sql = to_sql(fill_parameters(parse(query.spark_sql, query.label), parameters, query.label))
+        rows = engine.query(sql, {table: inputs[table] for table in query.inputs})
         data[name] = [dict(zip(query.columns, _plain(row), strict=True)) for row in rows]
     return data
 
@@ -126,6 +131,9 @@ def dashboard_asset(queries: Mapping[str, Statement]) -> dg.AssetsDefinition:
         """One self-contained HTML page about horror subgenres and what audiences prefer, at
         ``<lake root>/dashboards/ingestion_date=D/index.html``."""
         data = run_queries(engine, queries, lake.inputs(reads, context.partition_key))
+        # The page lists casts only for the titles it lists: it stays small at any size.
+        listed = {row["title_id"] for row in data["title_list"]}
+        data["cast_list"] = [row for row in data["cast_list"] if row["title_id"] in listed]
         data["meta"] = {
             "ingestion_date": context.partition_key,
             "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow.fs as pafs
 
-from horror_lake.engines.sql import parse, rename_tables, to_sql, translate
+from horror_lake.engines.sql import fill_parameters, parse, rename_tables, to_sql, translate
 from horror_lake.lake.location import PARTITION_COLUMN, LakeLocation
 
 READ_ONLY_STATEMENTS = {"SELECT", "EXPLAIN"}
@@ -32,11 +32,19 @@ class View:
     spark_sql: str
     inputs: Mapping[str, tuple[str, str]]  # name in the SQL -> (zone, table)
 
-    def athena_ddl(self, database: str) -> str:
+    def sql(self, parameters: Mapping[str, object], tables: Mapping[str, str] | None = None) -> str:
+        """The view's Spark SQL with its ``:parameters`` (settings) filled in, and tables read
+        under other names when ``tables`` says so."""
+        tree = fill_parameters(parse(self.spark_sql, self.name), parameters, self.name)
+        if tables:
+            tree = rename_tables(tree, {("", name): target for name, target in tables.items()})
+        return to_sql(tree)
+
+    def athena_ddl(self, database: str, parameters: Mapping[str, object]) -> str:
         """``CREATE OR REPLACE VIEW`` in Athena's (Trino's) dialect, every table read from
         ``database`` (where the Glue catalog registers the lake)."""
-        tables = {("", name): f"{database}.{table}" for name, (_, table) in self.inputs.items()}
-        body = translate(to_sql(rename_tables(parse(self.spark_sql, self.name), tables)), "athena")
+        tables = {name: f"{database}.{table}" for name, (_, table) in self.inputs.items()}
+        body = translate(self.sql(parameters, tables), "athena")
         return f"CREATE OR REPLACE VIEW {database}.{self.name} AS\n{body}"
 
 
@@ -54,9 +62,13 @@ def lake_tables(location: LakeLocation) -> list[tuple[str, str]]:
     return sorted(found, key=lambda zone_table: (ZONES.index(zone_table[0]), zone_table[1]))
 
 
-def open_lake(location: LakeLocation, views: Sequence[View] = ()) -> duckdb.DuckDBPyConnection:
+def open_lake(
+    location: LakeLocation,
+    views: Sequence[View] = (),
+    parameters: Mapping[str, object] | None = None,
+) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB database with the lake's tables and the ``views`` whose tables are
-    present as views."""
+    present as views (their ``:parameters`` filled in from ``parameters``)."""
     con = duckdb.connect()
     tables = lake_tables(location)
     for zone in ZONES:
@@ -79,7 +91,8 @@ def open_lake(location: LakeLocation, views: Sequence[View] = ()) -> duckdb.Duck
         for bound, (zone, table) in view.inputs.items():
             if bound != table:
                 con.execute(f'create or replace view "{bound}" as select * from "{zone}"."{table}"')
-        con.execute(f'create view "{view.name}" as {translate(view.spark_sql, "duckdb")}')
+        duckdb_sql = translate(view.sql(parameters or {}), "duckdb")
+        con.execute(f'create view "{view.name}" as {duckdb_sql}')
     return con
 
 

@@ -50,11 +50,13 @@ class SparkResult:
         self.label = label
 
     def write_to(self, table: LakeTable) -> None:
-        # One file per partition, the lake's layout for every engine: the model's stages run in
-        # parallel, and one task writes the result after a final shuffle.
+        # One file per partition, the lake's layout for every engine (one object is an atomic
+        # replace on S3 too). coalesce, not repartition: the last stage's tasks merge into the
+        # writing task instead of paying one more shuffle (trusted_artists at full size: 10.1 s
+        # against 11.2 s; with no merge at all, 9.7 s).
         def spark_write(aside: str) -> None:
             uri = table.location.hadoop_uri(aside)
-            self.frame.repartition(1).write.mode("overwrite").parquet(uri)
+            self.frame.coalesce(1).write.mode("overwrite").parquet(uri)
 
         try:
             table.write_with(spark_write)

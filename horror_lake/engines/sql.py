@@ -162,6 +162,28 @@ def rename_tables(tree: Any, names: Mapping[tuple[str, str], str]) -> Any:
     return tree.copy().transform(rename)
 
 
+def fill_parameters(tree: Any, parameters: Mapping[str, object], source: str) -> Any:
+    """``tree`` with each ``:name`` parameter replaced by its value as a literal."""
+    from sqlglot import exp
+
+    def fill(node: Any) -> Any:
+        if not isinstance(node, exp.Placeholder) or not node.name:
+            return node
+        if node.name not in parameters:
+            raise SqlError(
+                f"{source}: no value for the parameter :{node.name} "
+                f"(known: {', '.join(sorted(parameters)) or 'none'})"
+            )
+        value = parameters[node.name]
+        if isinstance(value, bool):
+            return exp.Boolean(this=value)
+        if isinstance(value, int | float):
+            return exp.Literal.number(value)
+        return exp.Literal.string(str(value))
+
+    return tree.copy().transform(fill)
+
+
 def to_sql(tree: Any) -> str:
     """A syntax tree back as Spark SQL text."""
     return str(tree.sql(dialect=SOURCE_DIALECT, pretty=True))

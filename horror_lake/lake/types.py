@@ -23,7 +23,7 @@ _ARROW = {name: arrow for arrow, name in _SIMPLE.items()} | {
     "string": pa.string(),
     "timestamp": pa.timestamp("us", tz="UTC"),
 }
-_ARRAY = re.compile(r"^array<(.+)>$")
+_NESTED = re.compile(r"^(array|struct)<(.+)>$")
 
 
 def sql_type(arrow_type: pa.DataType) -> str:
@@ -49,9 +49,28 @@ def arrow_type(name: str) -> pa.DataType:
     text = name.strip().lower()
     if text in _ARROW:
         return _ARROW[text]
-    array = _ARRAY.match(text)
-    if array:
-        return pa.list_(arrow_type(array.group(1)))
+    nested = _NESTED.match(text)
+    if nested and nested.group(1) == "array":
+        return pa.list_(arrow_type(nested.group(2)))
+    if nested:
+        fields = []
+        for part in _split_top_level(nested.group(2)):
+            field_name, _, field_type = part.partition(":")
+            fields.append(pa.field(field_name.strip(), arrow_type(field_type)))
+        return pa.struct(fields)
     raise ValueError(
-        f"unknown column type {name!r}; use one of {', '.join(sorted(_ARROW))} or array<...>"
+        f"unknown column type {name!r}; use one of {', '.join(sorted(_ARROW))}, array<...> "
+        "or struct<name:type,...>"
     )
+
+
+def _split_top_level(text: str) -> list[str]:
+    """``a:int,b:array<struct<c:int,d:int>>`` split at the commas outside angle brackets."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += {"<": 1, ">": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts

@@ -5,7 +5,7 @@ with ``table_asset_options`` (or ``table_out`` in a multi-asset), so both kinds 
 docs, column schema, code version and checks.
 """
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import dagster as dg
@@ -13,15 +13,30 @@ import dagster as dg
 from horror_lake.engines.resource import EngineResource
 from horror_lake.lake.resources import LakeResource
 from horror_lake.lake.tables import LakeTable
-from horror_lake.modeling.checks import asset_key, check_specs, contract_step, definition_metadata
+from horror_lake.modeling.checks import (
+    asset_key,
+    check_specs,
+    contract_step,
+    contract_tables,
+    definition_metadata,
+)
 from horror_lake.modeling.project import Statement, Table
 from horror_lake.partitions import daily_partitions
 
 
-def table_asset_options(table: Table, kinds: set[str]) -> dict[str, Any]:
-    """What ``@dg.asset`` needs to know of a table: key, docs, schema, checks, version."""
+def table_asset_options(
+    table: Table, kinds: set[str], reads: Iterable[dg.AssetKey | dg.AssetDep] = ()
+) -> dict[str, Any]:
+    """What ``@dg.asset`` needs to know of a table: key, docs, schema, checks, version, and
+    what it depends on: the tables it ``reads``, and the ones its contract looks up (a foreign
+    key's table must be written first, whichever executor runs the job)."""
+    key = asset_key(table.zone, table.name)
+    deps: list[dg.AssetKey | dg.AssetDep] = list(reads)
+    for other in contract_tables(table):
+        if other != key and other not in deps:
+            deps.append(other)
     return {
-        "key": asset_key(table.zone, table.name),
+        "key": key,
         "group_name": table.zone,
         "partitions_def": daily_partitions,
         "description": table.description,
@@ -29,6 +44,7 @@ def table_asset_options(table: Table, kinds: set[str]) -> dict[str, Any]:
         "code_version": table.code_version,
         "kinds": kinds | {"parquet"},
         "check_specs": check_specs(table),
+        "deps": deps,
     }
 
 
@@ -52,7 +68,7 @@ def sql_table_asset(table: Table) -> dg.AssetsDefinition:
     counts = table.counts
     reads = {name: asset_key(*key) for name, key in statement.inputs.items()}
 
-    @dg.asset(**table_asset_options(table, {"sql"}), deps=list(reads.values()))
+    @dg.asset(**table_asset_options(table, {"sql"}, reads.values()))
     def _model(
         context: dg.AssetExecutionContext, engine: EngineResource, lake: LakeResource
     ) -> Iterator[dg.Output[Any] | dg.AssetCheckResult]:

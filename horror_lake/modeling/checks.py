@@ -56,6 +56,13 @@ def check_groups(rules: list[Rule]) -> dict[str, list[Rule]]:
     return groups
 
 
+def contract_tables(table: Table) -> list[dg.AssetKey]:
+    """The other tables the contract reads (foreign keys, shares)."""
+    rules = rules_of(table.sidecar)
+    keys = [asset_key(*t) for t in referenced_tables(rules)]
+    return keys + [asset_key(*r.other_table) for r in rules if r.other_table]
+
+
 def check_specs(table: Table) -> list[dg.AssetCheckSpec]:
     key = asset_key(table.zone, table.name)
     specs = []

@@ -54,16 +54,18 @@ def raw_source_asset(project: LakeProject, source: Source) -> dg.AssetsDefinitio
     ) -> Iterator[dg.Output[Any] | dg.AssetCheckResult]:
         try:
             path = landing.find(source.file_name, context.partition_key)
+            version = dg.DataVersion(landing.version(path))
             with landing.open(path) as file:
                 stream = stream_source(file, source.header, landing.uri(path))
                 rows = ParsedRows(stream, dt.datetime.now(dt.UTC))
                 selected = context.op_execution_context.selected_output_names
                 if "rows" in selected:
-                    yield dg.Output(rows, "rows")  # parsed while the IO manager writes it
+                    # Parsed while the IO manager writes it.
+                    yield dg.Output(rows, "rows", data_version=version)
                 else:
                     rows.skip()
                 if "rejects" in selected:
-                    yield dg.Output(rows.rejects(), "rejects")
+                    yield dg.Output(rows.rejects(), "rejects", data_version=version)
         except (LandingFileError, SourceFileError) as error:
             raise dg.Failure(description=str(error), allow_retries=False) from None
         written = [

@@ -61,6 +61,13 @@ class LandingResource(dg.ConfigurableResource):
             f"`horror-lake sample --out {location.root}`."
         )
 
+    def version(self, path: str) -> str:
+        """What identifies this copy of the file without reading it: its size and modification
+        time. Used as the raw tables' data version, so tables built from an older copy show as
+        stale in the UI once a new one is ingested."""
+        info = self.location().filesystem.get_file_info(path)
+        return f"{info.size}-{info.mtime_ns}"
+
     def read(self, path: str) -> bytes:
         with self.open(path) as stream:
             try:

@@ -60,6 +60,7 @@ OTHER_KEYWORDS = (
     "isolation", "nightmare", "revenge", "teenager", "independent film", "duringcreditsstinger",
 )  # fmt: skip
 NOT_ON_TMDB_SHARE = 0.07
+COLLECTION_SHARE = 0.12
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,9 @@ class _Title:
     genres: list[str]
     rating: float | None
     votes: int | None
-    actors: list[str]
+    actors: list[tuple[str, str]]  # (name, character)
     directors: list[str]
+    collection: tuple[int, str] | None = None
 
 
 def write_tmdb_snapshot(out_dir: Path, seed: int = 42) -> SnapshotSummary:
@@ -92,6 +94,7 @@ def write_tmdb_snapshot(out_dir: Path, seed: int = 42) -> SnapshotSummary:
     for source in (SERIES, MOVIES):  # an id in both files is a movie, as raw_tmdb decides
         titles.update(_horror_titles(out_dir, source))
     rng = random.Random(f"tmdb:{seed}")
+    _group_into_collections(titles, random.Random(f"collections:{seed}"))
     path = out_dir / SNAPSHOT_FILE
     answers = on_tmdb = 0
     next_id = {"movie": 1000 + rng.randrange(1000), "tv": 1000 + rng.randrange(1000)}
@@ -148,7 +151,7 @@ def _horror_titles(out_dir: Path, source: Source) -> dict[str, _Title]:
             if "director" in professions:
                 title.directors.append(name)
             if "actor" in professions or "actress" in professions:
-                title.actors.append(name)
+                title.actors.append((name, _value(row["personagem"]) or ""))
     return titles
 
 
@@ -222,17 +225,17 @@ def _details(rng: random.Random, title: _Title, media_type: str, tmdb_id: int) -
     keywords = _keywords(rng)
     cast = [
         {
-            "id": 10_000 + i + tmdb_id * 20,
+            "id": _person_id(name),
             "name": name,
-            "character": "",
+            "character": character,
             "order": i,
             "known_for_department": "Acting",
         }
-        for i, name in enumerate(dict.fromkeys(title.actors))
+        for i, (name, character) in enumerate(dict(title.actors).items())
     ]
     crew = [
-        {"id": 90_000 + i, "name": name, "job": "Director", "department": "Directing"}
-        for i, name in enumerate(dict.fromkeys(title.directors))
+        {"id": _person_id(name), "name": name, "job": "Director", "department": "Directing"}
+        for name in dict.fromkeys(title.directors)
     ]
     body: dict = {
         "id": tmdb_id,
@@ -253,7 +256,7 @@ def _details(rng: random.Random, title: _Title, media_type: str, tmdb_id: int) -
             "first_air_date": date,
             "episode_run_time": [title.runtime] if title.runtime else [],
             "number_of_seasons": rng.randint(1, 6),
-            "created_by": [{"id": 80_000 + tmdb_id, "name": n} for n in title.directors[:1]],
+            "created_by": [{"id": _person_id(n), "name": n} for n in title.directors[:1]],
             "external_ids": {"imdb_id": title.imdb_id, "tvdb_id": rng.randint(70_000, 400_000)},
         }
     else:
@@ -268,8 +271,39 @@ def _details(rng: random.Random, title: _Title, media_type: str, tmdb_id: int) -
             "revenue": revenue,
             "status": "Released",
             "video": False,
+            "belongs_to_collection": None,
         }
+        if title.collection is not None:
+            collection_id, name = title.collection
+            body["belongs_to_collection"] = {
+                "id": collection_id,
+                "name": name,
+                "poster_path": f"/{collection_id}.jpg",
+                "backdrop_path": None,
+            }
     return body
+
+
+def _person_id(name: str) -> int:
+    """One TMDB person id per name, the same on every title (as TMDB's ids are)."""
+    return 10_000 + zlib.crc32(name.encode()) % 9_000_000
+
+
+def _group_into_collections(titles: dict[str, _Title], rng: random.Random) -> None:
+    """About one horror movie in eight starts a franchise that the next one to three movies
+    (in id order) join, named after its first movie."""
+    movies = [titles[i] for i in sorted(titles) if titles[i].kind == "movie"]
+    position = 0
+    while position < len(movies):
+        if rng.random() < COLLECTION_SHARE:
+            size = rng.randint(2, 4)
+            first = movies[position]
+            collection = (10_000 + len(movies) + position, f"{first.primary_title} Collection")
+            for movie in movies[position : position + size]:
+                movie.collection = collection
+            position += size
+        else:
+            position += 1
 
 
 def _keywords(rng: random.Random) -> list[dict]:

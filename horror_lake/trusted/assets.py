@@ -17,6 +17,7 @@ from horror_lake.modeling.project import LakeProject, Table
 from horror_lake.trusted.tmdb import latest_titles, merge
 
 RAW_TMDB = asset_key("raw", "raw_tmdb")
+LATER_DATES = "later_dates_current"
 
 
 def build_assets(project: LakeProject) -> list[dg.AssetsDefinition]:
@@ -32,7 +33,27 @@ def trusted_tmdb_asset(table: Table) -> dg.AssetsDefinition:
         "trusted_series": asset_key("trusted", "trusted_series"),
     }
 
-    @dg.asset(**table_asset_options(table, {"python"}), deps=list(reads.values()))
+    # Its own previous partition is an input too: declared, so that Dagster orders backfills
+    # oldest first and marks later dates stale when an earlier one is re-run.
+    previous = dg.AssetDep(
+        key, partition_mapping=dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
+    )
+
+    options = table_asset_options(table, {"python"}, [*reads.values(), previous])
+    options["check_specs"].append(
+        dg.AssetCheckSpec(
+            LATER_DATES,
+            asset=key,
+            blocking=False,
+            description=(
+                "No later date was built from an older version of this one (Dagster's stale "
+                "marks don't cross a self-dependency over 100 partitions): warns with the dates "
+                "to re-run, oldest first."
+            ),
+        )
+    )
+
+    @dg.asset(**options)
     def trusted_tmdb(
         context: dg.AssetExecutionContext, lake: LakeResource, engine: EngineResource
     ) -> Iterator[dg.Output[pa.Table] | dg.AssetCheckResult]:
@@ -53,9 +74,24 @@ def trusted_tmdb_asset(table: Table) -> dg.AssetsDefinition:
                 "titles_answered_today": len(newest),
             },
         )
+        yield later_dates_check(lake, key, context.partition_key)
         yield from contract_step([table], context.partition_key, lake, engine)
 
     return trusted_tmdb
+
+
+def later_dates_check(lake: LakeResource, key: dg.AssetKey, partition: str) -> dg.AssetCheckResult:
+    """Later partitions carried this one forward as it was before this run: they are stale."""
+    later = [k for k in lake.location().partition_keys(*key.path) if k > partition]
+    return dg.AssetCheckResult(
+        check_name=LATER_DATES,
+        passed=not later,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "stale_dates": ", ".join(later) or "none",
+            "to_do": f"re-run {later[0]} to {later[-1]} in order" if later else "nothing",
+        },
+    )
 
 
 def tmdb_inputs(

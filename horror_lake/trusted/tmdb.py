@@ -13,6 +13,16 @@ import pyarrow as pa
 
 FETCHED_AT = pa.timestamp("us", tz="UTC")
 LEAD_CAST = 5
+TOP_BILLED = 10  # cast members kept in credits, in billing order
+CREDIT = pa.struct(
+    [
+        pa.field("person_id", pa.int64()),
+        pa.field("name", pa.string()),
+        pa.field("role", pa.string()),  # "director" or "cast"
+        pa.field("character_name", pa.string()),
+        pa.field("billing_order", pa.int32()),
+    ]
+)
 TRUSTED_TMDB_SCHEMA = pa.schema(
     [
         pa.field("tmdb_id", pa.int64()),
@@ -31,6 +41,9 @@ TRUSTED_TMDB_SCHEMA = pa.schema(
         pa.field("keywords", pa.list_(pa.string())),
         pa.field("director", pa.string()),
         pa.field("lead_cast", pa.list_(pa.string())),
+        pa.field("collection_id", pa.int64()),
+        pa.field("collection_name", pa.string()),
+        pa.field("credits", pa.list_(CREDIT)),
         pa.field("fetched_at", FETCHED_AT),
     ]
 )
@@ -104,6 +117,9 @@ def flatten_details(
         "keywords": sorted({name.lower() for name in _names(keywords)}),
         "director": _director(credits, data.get("created_by") if tv else None),
         "lead_cast": _lead_cast(credits.get("cast")),
+        "collection_id": _int(_dict(data.get("belongs_to_collection")).get("id")),
+        "collection_name": _text(_dict(data.get("belongs_to_collection")).get("name")),
+        "credits": _credits(credits, data.get("created_by") if tv else None),
         "fetched_at": fetched_at,
         # Not a column: whether TMDB lists this IMDb id itself (used to settle duplicates).
         "listed_by_tmdb": imdb_id
@@ -202,6 +218,34 @@ def _director(credits: dict, created_by: object) -> str | None:
                     return name
     names = _names(created_by)
     return names[0] if names else None
+
+
+def _credits(credits: dict, created_by: object) -> list[dict[str, object]]:
+    """The directors (for TV, else the creators) and the top-billed cast, with TMDB's person
+    ids; people without an id or a name are left out."""
+    directing = [p for p in _people(credits.get("crew")) if p.get("job") == "Director"] or _people(
+        created_by
+    )
+    found = [_credit(person, "director", None) for person in directing]
+    cast = sorted(_people(credits.get("cast")), key=_billing_order)[:TOP_BILLED]
+    found += [_credit(person, "cast", _int(person.get("order"))) for person in cast]
+    return found
+
+
+def _people(items: object) -> list[dict]:
+    if not isinstance(items, list):
+        return []
+    return [p for p in items if isinstance(p, dict) and _int(p.get("id")) and _text(p.get("name"))]
+
+
+def _credit(person: dict, role: str, order: int | None) -> dict[str, object]:
+    return {
+        "person_id": _int(person.get("id")),
+        "name": _text(person.get("name")),
+        "role": role,
+        "character_name": _text(person.get("character")) if role == "cast" else None,
+        "billing_order": order,
+    }
 
 
 def _lead_cast(cast: object) -> list[str]:

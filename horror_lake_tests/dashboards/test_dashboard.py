@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from horror_lake.settings import Settings
 from horror_lake_tests.conftest import PARTITION, BuiltLake
 from horror_lake_tests.lake_reading import read_table
 
@@ -83,6 +84,65 @@ def test_embedded_figures_match_independent_counts(built: BuiltLake) -> None:
     assert listed[:3] == losers[:3]
 
 
+def test_franchise_money_and_cast_figures_match_the_parquet(built: BuiltLake) -> None:
+    data = page_data(built.path)
+    dim = read_table(built.path, "refined", "dim_filme", PARTITION).to_pylist()
+    names = {
+        r["collection_id"]: r["collection_name"]
+        for r in read_table(built.path, "refined", "dim_colecao", PARTITION).to_pylist()
+    }
+    # Each franchise's share of the known horror revenue, the top one first.
+    total = sum(t["revenue_usd"] or 0 for t in dim)
+    shares: dict[str, float] = defaultdict(float)
+    for title in dim:
+        if title["collection_id"] is not None and title["revenue_usd"]:
+            shares[names[title["collection_id"]]] += title["revenue_usd"] / total
+    cube_total = sum(r["sum_known_revenue_usd"] or 0 for r in data["year_cube"])
+    page_shares: dict[str, float] = defaultdict(float)
+    for row in data["franchise_cube"]:
+        page_shares[row["collection_name"]] += (row["sum_revenue_usd"] or 0) / cube_total
+    assert cube_total == total
+    assert {k: round(v, 9) for k, v in page_shares.items() if v} == {
+        k: round(v, 9) for k, v in shares.items()
+    }
+    # The most profitable and best-return titles of one type and decade.
+    money = [t for t in dim if t["profit_usd"] is not None]
+    kind, decade = money[0]["title_type"], money[0]["release_decade"]
+    cell = [t for t in money if (t["title_type"], t["release_decade"]) == (kind, decade)]
+    listed = [
+        r for r in data["title_list"] if (r["title_type"], r["release_decade"]) == (kind, decade)
+    ]
+    profitable = sorted((t for t in cell if t["profit_usd"] > 0), key=lambda t: -t["profit_usd"])
+    assert {r["title_id"] for r in listed if r["is_most_profitable"]} == {
+        t["title_id"] for t in profitable[:10]
+    }
+    minimum = Settings().roi_min_budget_usd
+    rois = sorted((t for t in cell if t["budget_usd"] >= minimum), key=lambda t: -t["roi"])
+    assert {r["title_id"] for r in listed if r["is_best_roi"]} == {t["title_id"] for t in rois[:10]}
+    # A listed title's cast: its first five billed artists, TMDB's billing first.
+    credits = read_table(built.path, "refined", "fato_filme_artista", PARTITION).to_pylist()
+    artists = {
+        r["artist_id"]: r["artist_name"]
+        for r in read_table(built.path, "refined", "dim_artista", PARTITION).to_pylist()
+    }
+    title_id = next(r["title_id"] for r in data["title_list"] if r["is_top_rated"])
+    billed = sorted(
+        (c for c in credits if c["title_id"] == title_id),
+        key=lambda c: (
+            c["billing_order"] is None,
+            c["billing_order"] or 0,
+            artists[c["artist_id"]],
+        ),
+    )
+    page_cast = sorted(
+        (r["billing_position"], r["artist_name"])
+        for r in data["cast_list"]
+        if r["title_id"] == title_id
+    )
+    assert [name for _, name in page_cast] == [artists[c["artist_id"]] for c in billed[:5]]
+    assert {r["title_id"] for r in data["cast_list"]} <= {r["title_id"] for r in data["title_list"]}
+
+
 def test_every_chart_is_drawn_in_chromium_and_the_filters_work(
     built: BuiltLake, browser: object, tmp_path: Path
 ) -> None:
@@ -97,7 +157,7 @@ def test_every_chart_is_drawn_in_chromium_and_the_filters_work(
     ]
     assert errors == []
     sections = driver.find_elements("css selector", "section")  # type: ignore[attr-defined]
-    assert len(sections) == 12
+    assert len(sections) == 15
     for section in sections:
         name = section.get_attribute("data-chart") or section.get_attribute("data-list")
         assert section.find_elements("css selector", ".mark"), f"{name} has nothing drawn"

@@ -16,6 +16,7 @@ import sqlglot
 from horror_lake.engines.lake_sql import QueryError, open_lake, run_query
 from horror_lake.lake.location import lake_location
 from horror_lake.modeling.project import lake_project
+from horror_lake.settings import Settings, view_parameters
 from horror_lake_tests.conftest import PARTITION, BuiltLake
 from horror_lake_tests.lake_reading import read_table
 
@@ -33,8 +34,13 @@ def two_dates(built: BuiltLake, tmp_path_factory: pytest.TempPathFactory) -> Pat
     return lake
 
 
+VIEW_PARAMETERS = view_parameters(Settings())
+
+
 def query(lake: Path, sql: str) -> list[tuple]:
-    return run_query(open_lake(lake_location(str(lake)), lake_project().views), sql)[1]
+    return run_query(
+        open_lake(lake_location(str(lake)), lake_project().views, VIEW_PARAMETERS), sql
+    )[1]
 
 
 def test_every_table_is_a_view_with_its_partitions(two_dates: Path, built: BuiltLake) -> None:
@@ -73,14 +79,14 @@ def test_views_become_athena_ddl_that_parses() -> None:
     views = lake_project().views
     assert {v.name for v in views} >= {"subgenre_preferences", "horror_by_decade", "subgenre_money"}
     for view in views:
-        ddl = view.athena_ddl("horror")
+        ddl = view.athena_ddl("horror", VIEW_PARAMETERS)
         assert ddl.startswith(f"CREATE OR REPLACE VIEW horror.{view.name} AS")
         tree = sqlglot.parse_one(ddl, read="athena")
         assert tree.key == "create"
 
 
 def test_writes_are_refused_and_errors_are_duckdbs(built: BuiltLake) -> None:
-    con = open_lake(lake_location(str(built.path)), lake_project().views)
+    con = open_lake(lake_location(str(built.path)), lake_project().views, VIEW_PARAMETERS)
     for sql in ("copy (select 1) to 'x.csv'", "create table t as select 1", "attach 'x.db'"):
         with pytest.raises(QueryError, match="only SELECT"):
             run_query(con, sql)

@@ -27,6 +27,7 @@ from horror_lake.lake.tables import LakeTable
 from horror_lake.lake.types import sql_type
 from horror_lake.modeling.project import lake_project
 from horror_lake.sample.generator import SampleSummary
+from horror_lake.settings import Settings, view_parameters
 from horror_lake_tests.conftest import PARTITION, run_job
 
 SECRET = "test-secret-key-not-for-logs"
@@ -148,7 +149,11 @@ def test_whole_job_writes_the_same_layout_to_s3(
         assert SECRET not in "\n".join(str(event) for event in run.all_events)
 
     # `horror-lake sql` reads the S3 lake through pyarrow, with its partition column.
-    con = open_lake(LakeResource(root=f"s3://{bucket}/lake").location(), lake_project().views)
+    con = open_lake(
+        LakeResource(root=f"s3://{bucket}/lake").location(),
+        lake_project().views,
+        view_parameters(Settings()),
+    )
     columns, rows = run_query(con, "select ingestion_date, count(*) from fato_filme group by 1")
     assert [(str(day), count) for day, count in rows] == [(PARTITION, fato.num_rows)]
     assert run_query(con, "select count(*) from subgenre_preferences")[1][0][0] > 0

@@ -1,6 +1,7 @@
 """raw_tmdb: TMDB's answers for the day's horror titles, verbatim, fetched incrementally."""
 
 import datetime as dt
+import hashlib
 import logging
 import time
 from collections.abc import Iterator
@@ -46,7 +47,8 @@ def build_assets(project: LakeProject) -> list[dg.AssetsDefinition]:
 
 
 def raw_tmdb_asset(table: Table, horror_titles: Statement) -> dg.AssetsDefinition:
-    options = table_asset_options(table, {"api", "python"})
+    reads = {name: asset_key(*k) for name, k in horror_titles.inputs.items()}
+    options = table_asset_options(table, {"api", "python"}, reads.values())
     key = options["key"]
     options["check_specs"].append(
         dg.AssetCheckSpec(
@@ -56,9 +58,8 @@ def raw_tmdb_asset(table: Table, horror_titles: Statement) -> dg.AssetsDefinitio
             description="Every horror title due for a fetch has its answers, each only once.",
         )
     )
-    reads = {name: asset_key(*k) for name, k in horror_titles.inputs.items()}
 
-    @dg.asset(**options, deps=list(reads.values()))
+    @dg.asset(**options)
     def raw_tmdb(
         context: dg.AssetExecutionContext,
         tmdb: TmdbResource,
@@ -90,9 +91,11 @@ def raw_tmdb_asset(table: Table, horror_titles: Statement) -> dg.AssetsDefinitio
                 report = fetch(context, source, due, journal, tmdb.in_flight)
             seconds = time.monotonic() - started
             fetched = journal.load().filter(pc.field("source") == source.name)
+            answers = latest_answers(pa.concat_tables([kept, fetched]))
             yield dg.Output(
-                latest_answers(pa.concat_tables([kept, fetched])),
+                answers,
                 metadata=fetch_metadata(source, len(titles), len(due), seconds, report),
+                data_version=answers_version(answers),
             )
             journal.clear()
             yield coverage_check(lake.table(key, partition), [t.imdb_id for t in due])
@@ -182,6 +185,15 @@ def fetch_metadata(
         "retried": stats.retried,
         "requests_per_second": round(stats.requests / seconds, 2) if seconds > 0 else 0.0,
     }
+
+
+def answers_version(answers: pa.Table) -> dg.DataVersion:
+    """TMDB's answers change without any input changing: their version is what was received
+    (which request, when), so later tables go stale when a refresh brings new answers."""
+    digest = hashlib.sha256()
+    for column in ("endpoint", "fetched_at"):
+        digest.update(str(answers.column(column).to_pylist()).encode())
+    return dg.DataVersion(digest.hexdigest()[:16])
 
 
 def coverage_check(table: LakeTable, due: list[str]) -> dg.AssetCheckResult:

@@ -70,7 +70,7 @@ horror_titles as (
         *,
         row_number() over (partition by title_id order by title_type) as title_rank
     from titles
-    where array_contains(genres, 'Horror')
+    where is_horror(genres)
 ),
 
 first_titles as (
@@ -92,6 +92,7 @@ final as (
         first_titles.genres,
         filter(first_titles.genres, genre -> genre != 'Horror') as subgenres,
         tmdb_titles.tmdb_id,
+        tmdb_titles.collection_id,
         tmdb_titles.popularity,
         tmdb_titles.vote_average as tmdb_vote_average,
         tmdb_titles.vote_count as tmdb_vote_count,

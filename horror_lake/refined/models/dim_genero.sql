@@ -24,7 +24,7 @@ distinct_genres as (
 
 final as (
     select
-        cast(row_number() over (order by genre_name) as int) as genre_id,
+        stable_id(genre_name) as genre_id,
         genre_name,
         case genre_name
             when 'Action' then 'Ação'
