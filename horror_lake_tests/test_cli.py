@@ -93,3 +93,24 @@ def test_tags_and_asset_materialize_pick_the_partition(
     )
     for unselected in ("raw/raw_series_rejects", "trusted/trusted_series"):
         assert not (tmp_path / "lake" / unselected / "ingestion_date=2023-05-05").exists()
+
+
+@pytest.mark.slow
+def test_dg_launch_runs_the_job_for_a_partition(tmp_path: Path, sample: SampleSummary) -> None:
+    """`dg launch` (what `dagster job execute` now points to) from the project folder."""
+    repo = Path(__file__).resolve().parents[1]
+    env = {
+        "HORROR_LAKE_LANDING": str(sample.movies.path.parent),
+        "HORROR_LAKE_ROOT": str(tmp_path / "lake"),
+        "DAGSTER_HOME": str(tmp_path / "home"),
+    }
+    (tmp_path / "home").mkdir()
+    launch = [str(BIN / "dg"), "launch", "--job", "horror_lake_job", "--partition", "2023-06-07"]
+    done = run(launch, repo, env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    fato = read_table(tmp_path / "lake", "refined", "fato_filme", "2023-06-07")
+    assert fato.num_rows > 0
+    execute = [str(BIN / "dagster"), "job", "execute", "-m", "horror_lake", "-j", "horror_lake_job"]
+    warned = run([*execute, "--tags", '{"dagster/partition": "2023-06-08"}'], tmp_path, env)
+    assert warned.returncode == 0
+    assert "dg launch" in warned.stderr  # the supersession warning points users to dg launch
