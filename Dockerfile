@@ -81,6 +81,8 @@ COPY --from=build /stage/ /
 
 WORKDIR /opt/horror_lake
 COPY workspace.yaml ./
+# The instance settings: one run per ingestion date at a time (see dagster.yaml).
+COPY dagster.yaml $DAGSTER_HOME/dagster.yaml
 COPY docker/entrypoint.sh /usr/local/bin/horror-lake-entrypoint
 VOLUME ["/data"]
 EXPOSE 3000

@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sql_command(commands)
     _add_athena_ddl_command(commands)
     _add_docs_command(commands)
+    _add_glue_command(commands)
     return parser
 
 
@@ -219,6 +220,82 @@ def _run_docs(args: argparse.Namespace) -> int:
         return 0
     changed = write_data_dictionary(lake_project(), args.out)
     print(f"{args.out}: {'written' if changed else 'unchanged'}")
+    return 0
+
+
+def _add_glue_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    glue = commands.add_parser("glue", help="deploy the Glue job of HORROR_LAKE_ENGINE=glue")
+    actions = glue.add_subparsers(title="actions", metavar="ACTION", required=True)
+    deploy = actions.add_parser(
+        "deploy",
+        help="upload the Glue job's script and plan; create or update the job",
+        description=(
+            "Compile the SQL models into the plan the Glue job runs, upload it with the job's "
+            "script under --scripts, and create the Glue job (or update it when its definition "
+            "changed). Running it again changes nothing. AWS credentials and region come from "
+            "the usual AWS settings (AWS_REGION, AWS_PROFILE, ...)."
+        ),
+    )
+    deploy.add_argument(
+        "--job", default=None, help="Glue job name (default: HORROR_LAKE_GLUE_JOB_NAME)"
+    )
+    deploy.add_argument(
+        "--scripts", default=None, help="s3:// prefix for the files (HORROR_LAKE_GLUE_SCRIPTS)"
+    )
+    deploy.add_argument("--role", help="IAM role the job runs as (needed to create it)")
+    deploy.add_argument("--worker-type", default="G.1X", help="Glue worker type (G.1X)")
+    deploy.add_argument("--workers", type=_count, default=2, help="number of workers (2)")
+    deploy.add_argument(
+        "--max-concurrent-runs", type=_count, default=4, help="dates built at once (4)"
+    )
+    deploy.set_defaults(handler=_run_glue_deploy)
+
+
+def _run_glue_deploy(args: argparse.Namespace) -> int:
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from horror_lake import settings
+    from horror_lake.modeling.glue import GlueError, JobSettings, deploy
+    from horror_lake.modeling.project import lake_project
+
+    try:
+        now = settings.current()
+        scripts = args.scripts or now.glue_scripts
+        if args.scripts:
+            scripts = settings.current({"HORROR_LAKE_GLUE_SCRIPTS": args.scripts}).glue_scripts
+    except settings.SettingError as error:
+        print(f"horror-lake glue deploy: {error}", file=sys.stderr)
+        return 2
+    job_name = args.job or now.glue_job_name
+    if not job_name or not scripts:
+        print(
+            "horror-lake glue deploy: give --job and --scripts (or set "
+            "HORROR_LAKE_GLUE_JOB_NAME and HORROR_LAKE_GLUE_SCRIPTS)",
+            file=sys.stderr,
+        )
+        return 2
+    job = JobSettings(
+        job_name,
+        scripts,
+        args.role,
+        args.worker_type,
+        args.workers,
+        args.max_concurrent_runs,
+    )
+    try:
+        glue = boto3.client("glue", region_name=now.aws_region)
+        s3 = boto3.client("s3", region_name=now.aws_region)
+        for line in deploy(job, lake_project(), glue, s3):
+            print(line)
+    except (GlueError, BotoCoreError, ClientError) as error:
+        message = str(error)
+        secret = settings.aws_secret()
+        print(
+            f"horror-lake glue deploy: {message.replace(secret, '***') if secret else message}",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

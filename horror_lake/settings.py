@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-ENGINES = ("duckdb", "spark")
+ENGINES = ("duckdb", "spark", "glue")
 
 
 class SettingError(ValueError):
@@ -28,6 +28,12 @@ class Settings:
     duckdb_memory_limit: str | None = None  # HORROR_LAKE_DUCKDB_MEMORY_LIMIT, e.g. "2GB"
     duckdb_temp_directory: str | None = None  # HORROR_LAKE_DUCKDB_TEMP_DIRECTORY
     glue_database: str | None = None  # HORROR_LAKE_GLUE_DATABASE
+    glue_job_name: str | None = None  # HORROR_LAKE_GLUE_JOB_NAME, for the glue engine
+    glue_scripts: str | None = None  # HORROR_LAKE_GLUE_SCRIPTS: s3:// prefix of the job's files
+    pipes_bucket: str | None = None  # HORROR_LAKE_PIPES_BUCKET: Pipes context and messages
+    pipes_prefix: str = "dagster-pipes"  # HORROR_LAKE_PIPES_PREFIX
+    athena_output: str | None = None  # HORROR_LAKE_ATHENA_OUTPUT: s3:// query result location
+    athena_workgroup: str | None = None  # HORROR_LAKE_ATHENA_WORKGROUP
     roi_min_budget_usd: float = 10_000.0  # HORROR_LAKE_ROI_MIN_BUDGET_USD, for ROI rankings
     tmdb_base_url: str = "https://api.themoviedb.org/3"  # TMDB_BASE_URL
     tmdb_rate_limit: float = 35.0  # TMDB_RATE_LIMIT, requests per second
@@ -56,6 +62,12 @@ def current(environ: Mapping[str, str] | None = None) -> Settings:
         duckdb_memory_limit=env.text("HORROR_LAKE_DUCKDB_MEMORY_LIMIT"),
         duckdb_temp_directory=env.text("HORROR_LAKE_DUCKDB_TEMP_DIRECTORY"),
         glue_database=env.text("HORROR_LAKE_GLUE_DATABASE"),
+        glue_job_name=env.text("HORROR_LAKE_GLUE_JOB_NAME"),
+        glue_scripts=env.s3_uri("HORROR_LAKE_GLUE_SCRIPTS"),
+        pipes_bucket=env.text("HORROR_LAKE_PIPES_BUCKET"),
+        pipes_prefix=(env.text("HORROR_LAKE_PIPES_PREFIX") or defaults.pipes_prefix).strip("/"),
+        athena_output=env.s3_uri("HORROR_LAKE_ATHENA_OUTPUT"),
+        athena_workgroup=env.text("HORROR_LAKE_ATHENA_WORKGROUP"),
         roi_min_budget_usd=env.number(
             "HORROR_LAKE_ROI_MIN_BUDGET_USD", defaults.roi_min_budget_usd
         ),
@@ -69,6 +81,30 @@ def current(environ: Mapping[str, str] | None = None) -> Settings:
     )
 
 
+@dataclass(frozen=True)
+class GlueSettings:
+    """What starting the Glue job takes (HORROR_LAKE_ENGINE=glue)."""
+
+    job_name: str
+    scripts: str
+    pipes_bucket: str
+    pipes_prefix: str
+
+
+def glue_settings(now: Settings) -> GlueSettings:
+    """The Glue settings of ``now``, or an error naming every one that is missing."""
+    values = {
+        "HORROR_LAKE_GLUE_JOB_NAME": now.glue_job_name,
+        "HORROR_LAKE_GLUE_SCRIPTS": now.glue_scripts,
+        "HORROR_LAKE_PIPES_BUCKET": now.pipes_bucket,
+    }
+    missing = [name for name, value in values.items() if not value]
+    if missing:
+        raise SettingError(f"HORROR_LAKE_ENGINE=glue needs {', '.join(missing)}")
+    assert now.glue_job_name and now.glue_scripts and now.pipes_bucket
+    return GlueSettings(now.glue_job_name, now.glue_scripts, now.pipes_bucket, now.pipes_prefix)
+
+
 def view_parameters(now: Settings) -> dict[str, object]:
     """The values the analytic views' ``:parameters`` take."""
     return {"roi_min_budget_usd": now.roi_min_budget_usd}
@@ -78,6 +114,12 @@ def tmdb_credentials(environ: Mapping[str, str] | None = None) -> tuple[str | No
     """(TMDB_API_TOKEN, TMDB_API_KEY), blank as None. Never logged, never stored in config."""
     env = _Environment(os.environ if environ is None else environ)
     return env.text("TMDB_API_TOKEN"), env.text("TMDB_API_KEY")
+
+
+def tmdb_token_secret(environ: Mapping[str, str] | None = None) -> str | None:
+    """TMDB_API_TOKEN_SECRET: the name or ARN of the AWS Secrets Manager secret holding the
+    TMDB token (the name, not the value, so it may be logged)."""
+    return _Environment(os.environ if environ is None else environ).text("TMDB_API_TOKEN_SECRET")
 
 
 def aws_secret() -> str | None:
@@ -117,6 +159,12 @@ class _Environment:
         if value <= 0:
             raise SettingError(f"{name} must be greater than 0, got {text!r}")
         return value
+
+    def s3_uri(self, name: str) -> str | None:
+        text = self.text(name)
+        if text is not None and not (text.startswith("s3://") and len(text) > len("s3://")):
+            raise SettingError(f"{name} must be an s3:// location, got {text!r}")
+        return text.rstrip("/") if text else None
 
     def json_object(self, name: str) -> dict[str, str]:
         text = self.text(name)

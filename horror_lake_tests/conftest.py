@@ -12,6 +12,7 @@ import pytest
 from horror_lake.definitions import JOB_NAME, defs
 from horror_lake.sample.generator import SampleSummary, write_sample
 from horror_lake.sample.tmdb_snapshot import write_tmdb_snapshot
+from horror_lake_tests.servers import moto_server, use_endpoint
 
 PARTITION = "2024-03-01"
 SAMPLE_MOVIES = 400
@@ -36,6 +37,7 @@ TMDB_SETTINGS = (
     "TMDB_REFRESH_DAYS",
     "TMDB_TIMEOUT_SECONDS",
     "TMDB_MAX_ATTEMPTS",
+    "TMDB_API_TOKEN_SECRET",
 )
 
 
@@ -45,9 +47,11 @@ def run_job(
     partition: str = PARTITION,
     raise_on_error: bool = True,
     settings: dict[str, str] | None = None,
+    only: list[str] | None = None,
 ) -> dg.ExecuteInProcessResult:
-    """The whole job for one partition, in process, configured through the environment
-    (``settings`` adds variables; TMDB ones are unset unless given)."""
+    """The whole job for one partition (or ``only`` the assets named, as ``zone/name``), in
+    process, configured through the environment (``settings`` adds variables; TMDB ones are
+    unset unless given)."""
     job = defs().resolve_job_def(JOB_NAME)
     with pytest.MonkeyPatch.context() as env, dg.instance_for_test() as instance:
         env.setenv("HORROR_LAKE_ROOT", str(lake))
@@ -58,7 +62,10 @@ def run_job(
         for name, value in (settings or {}).items():
             env.setenv(name, value)
         return job.execute_in_process(
-            partition_key=partition, instance=instance, raise_on_error=raise_on_error
+            partition_key=partition,
+            instance=instance,
+            raise_on_error=raise_on_error,
+            asset_selection=[dg.AssetKey.from_user_string(key) for key in only] if only else None,
         )
 
 
@@ -75,6 +82,20 @@ def built(tmp_path_factory: pytest.TempPathFactory, sample: SampleSummary) -> Bu
     result = run_job(lake, sample.movies.path.parent)
     assert result.success
     return BuiltLake(lake, result)
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """One local AWS API server (moto) for the session; tests use buckets of their own."""
+    with moto_server() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def s3_endpoint(monkeypatch: pytest.MonkeyPatch, moto_endpoint: str) -> str:
+    """The session's AWS API server, with this test's environment pointed at it."""
+    use_endpoint(monkeypatch, moto_endpoint)
+    return moto_endpoint
 
 
 CHROMIUM_FLAGS = [

@@ -71,3 +71,21 @@ def titles(source: SourceLines) -> dict[str, dict[str, str]]:
         if title_id and TITLE_ID.match(title_id) and title_id not in first:
             first[title_id] = row
     return first
+
+
+def comparable(table: pa.Table) -> list[tuple]:
+    """Rows in a fixed order, lists as tuples, without *_at columns (when a run happened)."""
+    columns = [name for name in table.column_names if not name.endswith("_at")]
+
+    def plain(value: object) -> object:
+        return tuple(plain(v) for v in value) if isinstance(value, list) else value
+
+    rows = [tuple(plain(v) for v in row.values()) for row in table.select(columns).to_pylist()]
+    return sorted(rows, key=repr)
+
+
+def same_type(duckdb_type: pa.DataType, spark_type: pa.DataType) -> bool:
+    """Equal, ignoring list item names and nullability (Spark says `element: string not null`)."""
+    if pa.types.is_list(duckdb_type) and pa.types.is_list(spark_type):
+        return same_type(duckdb_type.value_type, spark_type.value_type)
+    return duckdb_type == spark_type

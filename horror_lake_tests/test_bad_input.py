@@ -3,13 +3,13 @@
 import shutil
 from pathlib import Path
 
-import dagster as dg
 import pytest
 
 from horror_lake.raw.sources import MOVIES_HEADER
 from horror_lake.sample.generator import SampleSummary
 from horror_lake_tests.conftest import PARTITION, run_job
 from horror_lake_tests.lake_reading import read_table
+from horror_lake_tests.servers import failure_messages
 
 
 @pytest.fixture
@@ -20,14 +20,6 @@ def landing(tmp_path: Path, sample: SampleSummary, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("HORROR_LAKE_LANDING", str(folder))
     monkeypatch.setenv("HORROR_LAKE_ROOT", str(tmp_path / "lake"))
     return folder
-
-
-def failure_messages(result: dg.ExecuteInProcessResult) -> str:
-    return "\n".join(
-        event.step_failure_data.error.message
-        for event in result.all_events
-        if event.is_step_failure and event.step_failure_data.error
-    )
 
 
 def test_missing_file_names_it_and_where_it_looked(landing: Path) -> None:

@@ -234,8 +234,11 @@ def test_a_killed_fetch_resumes_without_fetching_again(
             and not (lake / "raw" / "raw_tmdb" / f"ingestion_date={PARTITION}").exists()
         )
 
+        assert (progress / "_lock.json").exists()  # the killed run's, left behind
         second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
         assert second.returncode == 0, second.stderr[-3000:]
+        # Killed on this host, so its lock is taken over at once, not after the stale age.
+        assert "took over the lock" in second.stderr and "its process is gone" in second.stderr
         after = server.received[killed_at:]
 
     refetched = {r.path.removeprefix("/find/") for r in after if r.path.startswith("/find/")}

@@ -2,7 +2,6 @@
 through GraphQL (assets, lineage, checks; a launched run), and its lineage page in Chromium."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import requests
 from horror_lake.sample.generator import SampleSummary
 from horror_lake_tests.conftest import PARTITION
 from horror_lake_tests.lake_reading import read_table
+from horror_lake_tests.servers import free_port
 from horror_lake_tests.test_definitions import CONTRACT_LINEAGE, LINEAGE, PYTHON_LINEAGE
 
 pytestmark = pytest.mark.slow  # a real dagster-webserver and Chromium
@@ -42,12 +42,6 @@ mutation($params: ExecutionParams!) {
   }
 }
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,9 @@ from horror_lake.lake.tables import LakeTable
 def build_engine(now: settings.Settings, name: str | None = None) -> SqlEngine:
     """The engine ``name`` (else the setting), configured from the settings."""
     name = name or now.engine
+    if name == "glue":  # the models run in Glue, a run's other queries in DuckDB
+        settings.glue_settings(now)  # a missing Glue setting fails the run as it starts
+        name = "duckdb"
     if name == "duckdb":
         return DuckDBEngine(
             memory_limit=now.duckdb_memory_limit, temp_directory=now.duckdb_temp_directory
@@ -58,6 +61,15 @@ class EngineResource(dg.ConfigurableResource):
         self, spark_sql: str, label: str, inputs: Mapping[str, LakeTable]
     ) -> "ModelResult":
         """The model's result, computed as the IO manager writes it into the partition."""
+        if (self.engine or settings.current().engine) == "glue":
+            raise dg.Failure(
+                description=(
+                    "HORROR_LAKE_ENGINE=glue is set for this run, but the code location was "
+                    "loaded without it, so the models would run here: set it where the code "
+                    "location loads (dagster dev, the code server, dagster job execute)"
+                ),
+                allow_retries=False,
+            )
         try:
             return ModelResult(self.current.run_model(spark_sql, label, inputs))
         except ModelError as error:

@@ -162,6 +162,27 @@ def rename_tables(tree: Any, names: Mapping[tuple[str, str], str]) -> Any:
     return tree.copy().transform(rename)
 
 
+def one_partition(tree: Any, tables: Mapping[str, str], column: str, value: str) -> Any:
+    """``tree`` reading only rows whose ``column`` is ``value`` of the tables it reads under the
+    plain names in ``tables``, each from the table named there (``horror.dim_filme``): how a
+    statement written for one date's partitions runs over tables that hold every date."""
+    from sqlglot import exp
+
+    def restrict(node: Any) -> Any:
+        if isinstance(node, exp.Table) and node.name and not node.db:
+            target = tables.get(node.name.lower())
+            if target is not None:
+                rows = (
+                    exp.select("*")
+                    .from_(exp.to_table(target))
+                    .where(exp.column(column).eq(exp.Literal.string(value)))
+                )
+                return rows.subquery(node.alias or node.name)
+        return node
+
+    return tree.copy().transform(restrict)
+
+
 def fill_parameters(tree: Any, parameters: Mapping[str, object], source: str) -> Any:
     """``tree`` with each ``:name`` parameter replaced by its value as a literal."""
     from sqlglot import exp

@@ -94,25 +94,34 @@ class LakeIOManager(dg.ConfigurableIOManager):
                 written = obj.write_to(table)
             else:
                 table.write(obj)
-            facts = describe(table)
-        metadata: dict[str, Any] = dict(written or {})
-        metadata.update(materialization_metadata(facts, documented_columns(context)))
-        database = self.lake.catalog_database()
-        if database:
-            from horror_lake.lake.catalog import CatalogError, register_partition
-
-            try:
-                metadata["glue"] = dg.MetadataValue.text(
-                    register_partition(database, table, facts.schema)
-                )
-            except CatalogError as error:
-                raise dg.Failure(description=str(error)) from None
-        context.add_output_metadata(metadata)
+        metadata = published(self.lake, table, documented_columns(context))
+        context.add_output_metadata({**(written or {}), **metadata})
 
     def load_input(self, context: dg.InputContext) -> LakeTable:
         table = self.lake.table(context.asset_key, context.asset_partition_key)
         missing_input(table)
         return table
+
+
+def published(
+    lake: LakeResource, table: LakeTable, descriptions: Mapping[str, str]
+) -> dict[str, Any]:
+    """What a partition just written says about itself (read back from its Parquet file), once
+    it is registered in the Glue catalog when the lake has one: its materialization's metadata."""
+    with storage_errors(table):
+        facts = describe(table)
+    metadata: dict[str, Any] = dict(materialization_metadata(facts, descriptions))
+    database = lake.catalog_database()
+    if database:
+        from horror_lake.lake.catalog import CatalogError, register_partition
+
+        try:
+            metadata["glue"] = dg.MetadataValue.text(
+                register_partition(database, table, facts.schema)
+            )
+        except CatalogError as error:
+            raise dg.Failure(description=str(error)) from None
+    return metadata
 
 
 def missing_input(table: LakeTable) -> None:
@@ -140,7 +149,7 @@ def storage_errors(table: LakeTable) -> Iterator[None]:
         ) from None
 
 
-def documented_columns(context: dg.OutputContext) -> dict[str, str]:
+def documented_columns(context: dg.OutputContext) -> Mapping[str, str]:
     """Column descriptions from the asset's definition (its sidecar), by column name."""
     schema = (context.definition_metadata or {}).get("dagster/column_schema")
     if isinstance(schema, dg.TableSchemaMetadataValue):
@@ -151,7 +160,7 @@ def documented_columns(context: dg.OutputContext) -> dict[str, str]:
 
 
 def materialization_metadata(
-    facts: PartitionFacts, descriptions: dict[str, str]
+    facts: PartitionFacts, descriptions: Mapping[str, str]
 ) -> dict[str, dg.MetadataValue]:
     """Row count, path, schema (written types, documented descriptions) and a preview, read back
     from the Parquet file just written."""

@@ -24,27 +24,44 @@ from horror_lake.modeling.project import Statement, Table
 from horror_lake.partitions import daily_partitions
 
 
-def table_asset_options(
+def table_spec(
     table: Table, kinds: set[str], reads: Iterable[dg.AssetKey | dg.AssetDep] = ()
-) -> dict[str, Any]:
-    """What ``@dg.asset`` needs to know of a table: key, docs, schema, checks, version, and
-    what it depends on: the tables it ``reads``, and the ones its contract looks up (a foreign
-    key's table must be written first, whichever executor runs the job)."""
+) -> dg.AssetSpec:
+    """A table as Dagster shows it: key, docs, schema, version, and what it depends on: the
+    tables it ``reads``, and the ones its contract looks up (a foreign key's table must be
+    written first, whichever executor runs the job)."""
     key = asset_key(table.zone, table.name)
     deps: list[dg.AssetKey | dg.AssetDep] = list(reads)
     for other in contract_tables(table):
         if other != key and other not in deps:
             deps.append(other)
+    return dg.AssetSpec(
+        key,
+        group_name=table.zone,
+        description=table.description,
+        metadata=definition_metadata(table),
+        code_version=table.code_version,
+        kinds=kinds | {"parquet"},
+        deps=deps,
+        skippable=True,
+    )
+
+
+def table_asset_options(
+    table: Table, kinds: set[str], reads: Iterable[dg.AssetKey | dg.AssetDep] = ()
+) -> dict[str, Any]:
+    """``table_spec`` as the arguments of ``@dg.asset``, with the contract's checks."""
+    spec = table_spec(table, kinds, reads)
     return {
-        "key": key,
-        "group_name": table.zone,
+        "key": spec.key,
+        "group_name": spec.group_name,
         "partitions_def": daily_partitions,
-        "description": table.description,
-        "metadata": definition_metadata(table),
-        "code_version": table.code_version,
-        "kinds": kinds | {"parquet"},
+        "description": spec.description,
+        "metadata": spec.metadata,
+        "code_version": spec.code_version,
+        "kinds": spec.kinds,
         "check_specs": check_specs(table),
-        "deps": deps,
+        "deps": spec.deps,
     }
 
 

@@ -12,7 +12,7 @@ evaluation) and a lookup of its materialization: per-rule checks would triple a 
 event traffic.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
@@ -27,6 +27,7 @@ from horror_lake.modeling.contract import (
     Rule,
     examples_sql,
     judge,
+    looked_up_tables,
     measure_sql,
     reference_name,
     referenced_tables,
@@ -58,17 +59,14 @@ def check_groups(rules: list[Rule]) -> dict[str, list[Rule]]:
 
 def contract_tables(table: Table) -> list[dg.AssetKey]:
     """The other tables the contract reads (foreign keys, shares)."""
-    rules = rules_of(table.sidecar)
-    keys = [asset_key(*t) for t in referenced_tables(rules)]
-    return keys + [asset_key(*r.other_table) for r in rules if r.other_table]
+    return [asset_key(*t) for t in looked_up_tables(rules_of(table.sidecar))]
 
 
 def check_specs(table: Table) -> list[dg.AssetCheckSpec]:
     key = asset_key(table.zone, table.name)
     specs = []
     for name, rules in check_groups(rules_of(table.sidecar)).items():
-        reads = [asset_key(*t) for t in referenced_tables(rules)]
-        reads += [asset_key(*r.other_table) for r in rules if r.other_table]
+        reads = [asset_key(*t) for t in looked_up_tables(rules)]
         specs.append(
             dg.AssetCheckSpec(
                 name,
@@ -102,21 +100,27 @@ def definition_metadata(table: Table) -> dict[str, Any]:
 
 
 def evaluate_contract(
-    table: Table, written: LakeTable, lake: LakeResource, engine: EngineResource
+    table: Table,
+    written: LakeTable,
+    lake: LakeResource,
+    engine: EngineResource,
+    figures: Mapping[str, int] | None = None,
 ) -> list[dg.AssetCheckResult]:
-    """Every rule of ``table``'s contract, judged on the partition just written."""
+    """Every rule of ``table``'s contract, judged on the partition just written; ``figures``
+    when the builder already measured them (``measure_sql``), as the Glue job does."""
     rules = rules_of(table.sidecar)
     referenced = referenced_tables(rules)
     inputs = {THIS: written} | {
         reference_name(i): lake.table(asset_key(*t), written.partition_key)
         for i, t in enumerate(referenced)
     }
-    figures: dict[str, int] = {}
     measured = measure_sql(rules)
-    if measured is not None:
-        statement, names = measured
-        row = engine.query(statement, inputs)[0]
-        figures = dict(zip(names, (int(v or 0) for v in row), strict=True))
+    if figures is None:
+        figures = {}
+        if measured is not None:
+            statement, names = measured
+            row = engine.query(statement, inputs)[0]
+            figures = dict(zip(names, (int(v or 0) for v in row), strict=True))
     outcomes = judge(rules, figures, _facts(table, written, lake, rules), table.sidecar)
     by_rule = {outcome.rule.name: outcome for outcome in outcomes}
     results = []
@@ -172,15 +176,23 @@ def _text(value: object) -> str:
 
 
 def contract_step(
-    tables: list[Table], partition_key: str, lake: LakeResource, engine: EngineResource
+    tables: list[Table],
+    partition_key: str,
+    lake: LakeResource,
+    engine: EngineResource,
+    figures: Mapping[str, Mapping[str, int]] | None = None,
 ) -> Iterator[dg.AssetCheckResult]:
     """Yield the contracts' results for the partitions the step just wrote, then fail the step
-    if a blocking rule failed."""
+    if a blocking rule failed (``figures``: by table label, when already measured)."""
     results = [
         result
         for table in tables
         for result in evaluate_contract(
-            table, lake.table(asset_key(table.zone, table.name), partition_key), lake, engine
+            table,
+            lake.table(asset_key(table.zone, table.name), partition_key),
+            lake,
+            engine,
+            (figures or {}).get(table.label),
         )
     ]
     yield from results

@@ -214,6 +214,12 @@ def referenced_tables(rules: list[Rule]) -> list[tuple[str, str]]:
     return found
 
 
+def looked_up_tables(rules: list[Rule]) -> list[tuple[str, str]]:
+    """(zone, table) of every other table the rules read: foreign keys' and shares' tables."""
+    found = referenced_tables(rules)
+    return found + [r.other_table for r in rules if r.other_table and r.other_table not in found]
+
+
 def measure_sql(rules: list[Rule]) -> tuple[str, list[str]] | None:
     """One Spark SQL statement returning one row: a figure per rule (and column) that needs the
     data.
@@ -250,6 +256,25 @@ def measure_sql(rules: list[Rule]) -> tuple[str, list[str]] | None:
         "with\n\n" + ",\n\n".join(parts) + f"\n\nselect * from {' cross join '.join(sources)}"
     )
     return statement, names
+
+
+def blocking_figures(rules: list[Rule]) -> tuple[list[str], list[str]]:
+    """For a builder that can't run ``judge`` (the Glue job) but must not build on a table whose
+    blocking rules fail: the figures of ``measure_sql`` that must be zero (rows breaking a
+    blocking rule) and those that must be above zero (a blocking ``not_empty``'s row count)."""
+    zero: list[str] = []
+    above_zero: list[str] = []
+    for rule in rules:
+        if not rule.blocking:
+            continue
+        if rule.kind == "not_empty":
+            above_zero.append(rule.name)
+        elif rule.kind in ("primary_key", "unique"):
+            zero += [f"{rule.name}:nulls", rule.name]
+        elif rule.kind == "references":
+            zero.append(rule.name)
+        zero += [f"{rule.name}:{test.column}" for test in rule.tests]
+    return zero, above_zero
 
 
 def examples_sql(rule: Rule, rules: list[Rule], column: str | None = None) -> str | None:

@@ -3,20 +3,19 @@
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from horror_lake.raw.sources import MOVIES_HEADER
 from horror_lake.sample.generator import SampleSummary
 from horror_lake_tests.conftest import PARTITION, BuiltLake, run_job
-from horror_lake_tests.lake_reading import read_table
+from horror_lake_tests.lake_reading import comparable, read_table, same_type
+from horror_lake_tests.servers import free_port
 
 pytestmark = pytest.mark.slow  # real Spark sessions and a standalone cluster
 
@@ -29,24 +28,6 @@ def spark_built(tmp_path_factory: pytest.TempPathFactory, sample: SampleSummary)
     result = run_job(lake, sample.movies.path.parent, settings=SPARK)
     assert result.success
     return lake
-
-
-def comparable(table: pa.Table) -> list[tuple]:
-    """Rows in a fixed order, lists as tuples, without *_at columns (when a run happened)."""
-    columns = [name for name in table.column_names if not name.endswith("_at")]
-
-    def plain(value: object) -> object:
-        return tuple(plain(v) for v in value) if isinstance(value, list) else value
-
-    rows = [tuple(plain(v) for v in row.values()) for row in table.select(columns).to_pylist()]
-    return sorted(rows, key=repr)
-
-
-def same_type(duckdb_type: pa.DataType, spark_type: pa.DataType) -> bool:
-    """Equal, ignoring list item names and nullability (Spark says `element: string not null`)."""
-    if pa.types.is_list(duckdb_type) and pa.types.is_list(spark_type):
-        return same_type(duckdb_type.value_type, spark_type.value_type)
-    return duckdb_type == spark_type
 
 
 def test_every_table_equals_the_duckdb_engines(built: BuiltLake, spark_built: Path) -> None:
@@ -91,12 +72,6 @@ def test_bad_input_fails_the_same_way_on_both_engines(
             ]
         )
     assert messages[0] == messages[1] and "pipe-delimited" in messages[0][0]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def spark_class(*args: str, log: Path) -> subprocess.Popen[bytes]:

@@ -3,18 +3,10 @@ reached by pyarrow's S3 filesystem and boto3 through AWS_ENDPOINT_URL. moto's se
 speaks Glue, so the catalog registration is checked against it. The credentials are throwaway
 test values; the tests also check they never reach the lake files, the logs or errors."""
 
-import os
-import socket
-import subprocess
-import sys
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import boto3
-import dagster as dg
 import pyarrow as pa
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
@@ -29,67 +21,14 @@ from horror_lake.modeling.project import lake_project
 from horror_lake.sample.generator import SampleSummary
 from horror_lake.settings import Settings, view_parameters
 from horror_lake_tests.conftest import PARTITION, run_job
-
-SECRET = "test-secret-key-not-for-logs"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def moto_server(**env: str) -> Iterator[str]:
-    """``moto_server`` on a free loopback port; yields its endpoint URL."""
-    port = free_port()
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, **env},
-    )
-    try:
-        for _ in range(150):
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[str]:
-    with moto_server() as endpoint:
-        yield endpoint
-
-
-def use_endpoint(monkeypatch: pytest.MonkeyPatch, endpoint: str) -> None:
-    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-
-
-@pytest.fixture
-def s3_endpoint(monkeypatch: pytest.MonkeyPatch, moto_endpoint: str) -> str:
-    use_endpoint(monkeypatch, moto_endpoint)
-    return moto_endpoint
-
-
-def new_bucket(endpoint: str) -> str:
-    name = f"horror-{uuid.uuid4().hex[:12]}"
-    boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket=name)
-    return name
-
-
-def failure_message(result: dg.ExecuteInProcessResult) -> str:
-    return "\n".join(
-        str(event.event_specific_data) for event in result.all_events if event.is_failure
-    )
+from horror_lake_tests.servers import (
+    SECRET,
+    failure_text,
+    free_port,
+    moto_server,
+    new_bucket,
+    use_endpoint,
+)
 
 
 @pytest.mark.slow
@@ -189,7 +128,7 @@ def test_a_missing_bucket_fails_the_run_naming_it(s3_endpoint: str, sample: Samp
         "s3://no-such-horror-bucket/lake", sample.movies.path.parent, raise_on_error=False
     )
     assert not result.success
-    message = failure_message(result)
+    message = failure_text(result)
     assert "bucket 'no-such-horror-bucket' does not exist" in message
     assert "HORROR_LAKE_ROOT" in message and SECRET not in message
 
@@ -203,7 +142,7 @@ def test_an_unreachable_endpoint_fails_the_run_quickly(
     result = run_job("s3://horror-bucket/lake", sample.movies.path.parent, raise_on_error=False)
     assert not result.success
     assert time.monotonic() - started < 60
-    message = failure_message(result)
+    message = failure_text(result)
     assert f"cannot reach the S3 endpoint {closed}" in message and SECRET not in message
 
 
@@ -218,5 +157,5 @@ def test_denied_credentials_fail_the_run_naming_the_bucket(
             "s3://guarded-bucket/lake", sample.movies.path.parent, raise_on_error=False
         )
     assert not result.success
-    message = failure_message(result)
+    message = failure_text(result)
     assert "access to bucket 'guarded-bucket' was denied" in message and SECRET not in message

@@ -31,14 +31,17 @@ from horror_lake.raw.tmdb.fetch import (
 )
 from horror_lake.raw.tmdb.history import last_answered, latest_answers
 from horror_lake.raw.tmdb.journal import Journal
+from horror_lake.raw.tmdb.lock import STALE_AFTER_SECONDS, LockHeld, LockLost
 from horror_lake.raw.tmdb.source import SNAPSHOT_FILE, TmdbResource, TmdbSource, open_source
 
 HORROR_TITLES_SQL = Path(__file__).with_name("horror_titles.sql")
 COVERAGE_CHECK = "answers_cover_due_titles"
+URL_LOGGERS = ("urllib3.connectionpool", "urllib3.util.retry", "urllib3.poolmanager")
 SKIPPED = (
-    "TMDB enrichment skipped: no TMDB_API_TOKEN or TMDB_API_KEY is set and the landing folder "
-    f"has no {SNAPSHOT_FILE}. Set TMDB_API_TOKEN (a v4 read-access token) to enrich titles "
-    "with budget, revenue, popularity and keywords."
+    "TMDB enrichment skipped: no TMDB_API_TOKEN, TMDB_API_KEY or TMDB_API_TOKEN_SECRET is set "
+    f"and the landing folder has no {SNAPSHOT_FILE}. Set TMDB_API_TOKEN (a v4 read-access "
+    "token), or TMDB_API_TOKEN_SECRET (an AWS Secrets Manager secret holding it), to enrich "
+    "titles with budget, revenue, popularity and keywords."
 )
 
 
@@ -79,25 +82,26 @@ def raw_tmdb_asset(table: Table, horror_titles: Statement) -> dg.AssetsDefinitio
         else:
             titles = [DueTitle(*row) for row in engine.query(horror_titles.spark_sql, raw)]
             journal = Journal(lake.location(), table.zone, table.name, partition)
-            kept = answers_kept(lake, key, partition, source.name, journal)
-            answered = last_answered([*history(lake, key, partition), kept], source.name)
-            due = due_titles(titles, answered, tmdb.refresh_age)
-            context.log.info(
-                f"TMDB ({source.name}, {source.described}): {len(titles)} horror titles, "
-                f"{len(due)} due (not answered within {tmdb.refresh_age.days} days)"
-            )
-            started = time.monotonic()
-            with redacted_logs(source.client.credentials), closing(source.client):
-                report = fetch(context, source, due, journal, tmdb.in_flight)
-            seconds = time.monotonic() - started
-            fetched = journal.load().filter(pc.field("source") == source.name)
-            answers = latest_answers(pa.concat_tables([kept, fetched]))
-            yield dg.Output(
-                answers,
-                metadata=fetch_metadata(source, len(titles), len(due), seconds, report),
-                data_version=answers_version(answers),
-            )
-            journal.clear()
+            with one_writer(context, journal, partition):
+                kept = answers_kept(lake, key, partition, source.name, journal)
+                answered = last_answered([*history(lake, key, partition), kept], source.name)
+                due = due_titles(titles, answered, tmdb.refresh_age)
+                context.log.info(
+                    f"TMDB ({source.name}, {source.described}): {len(titles)} horror titles, "
+                    f"{len(due)} due (not answered within {tmdb.refresh_age.days} days)"
+                )
+                started = time.monotonic()
+                with redacted_logs(source.client.credentials), closing(source.client):
+                    report = fetch(context, source, due, journal, tmdb.in_flight)
+                seconds = time.monotonic() - started
+                fetched = journal.load().filter(pc.field("source") == source.name)
+                answers = latest_answers(pa.concat_tables([kept, fetched]))
+                yield dg.Output(
+                    answers,
+                    metadata=fetch_metadata(source, len(titles), len(due), seconds, report),
+                    data_version=answers_version(answers),
+                )
+                journal.clear()
             yield coverage_check(lake.table(key, partition), [t.imdb_id for t in due])
         yield from contract_step([table], partition, lake, engine)
 
@@ -161,14 +165,52 @@ def fetch(
 
 
 @contextmanager
+def one_writer(
+    context: dg.AssetExecutionContext, journal: Journal, partition: str
+) -> Iterator[None]:
+    """This run alone writes the date's journal and partition; a second writer fails plainly.
+
+    Runs launched through Dagster's queue never get here together (dagster.yaml allows one run
+    per partition); two `dagster job execute` of one date by hand do.
+    """
+    try:
+        with journal.writing(context.run.run_id, context.log.warning):
+            yield
+    except LockHeld as held:
+        uri = journal.lock.uri if journal.lock else journal.directory
+        raise dg.Failure(
+            description=(
+                f"TMDB answers for {partition} are being fetched by another run: {held}. Wait "
+                f"for it to end; if that run is gone, remove {uri} and run again (a lock whose "
+                f"heartbeat is over {STALE_AFTER_SECONDS:.0f} s old is taken over by itself)."
+            ),
+            allow_retries=False,
+        ) from None
+    except LockLost as lost:
+        raise dg.Failure(
+            description=(
+                f"TMDB answers for {partition}: {lost}. This run stops here and leaves the "
+                "date to the other run; the titles it saved stay in the journal."
+            ),
+            allow_retries=False,
+        ) from None
+
+
+@contextmanager
 def redacted_logs(credentials: Credentials) -> Iterator[None]:
-    """urllib3 logs whole URLs (with api_key) at debug level: blank the secrets while fetching."""
+    """urllib3 logs whole URLs (with api_key) at debug level: blank the secrets while fetching.
+
+    On each logger that logs URLs: a logger's filters see only the records it makes itself,
+    not its children's, so a filter on "urllib3" alone blanks nothing.
+    """
     log_filter = RedactingFilter(credentials)
-    logging.getLogger("urllib3").addFilter(log_filter)
+    for name in URL_LOGGERS:
+        logging.getLogger(name).addFilter(log_filter)
     try:
         yield
     finally:
-        logging.getLogger("urllib3").removeFilter(log_filter)
+        for name in URL_LOGGERS:
+            logging.getLogger(name).removeFilter(log_filter)
 
 
 def fetch_metadata(

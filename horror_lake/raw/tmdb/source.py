@@ -1,36 +1,79 @@
 """Where a run's TMDB answers come from, decided when the run starts.
 
-The API when ``TMDB_API_TOKEN`` or ``TMDB_API_KEY`` is set, else the sample snapshot in the
-landing folder, else nowhere (the CSV half of the lake is built as usual and TMDB columns stay
-null).
+The API when ``TMDB_API_TOKEN``, ``TMDB_API_KEY`` or ``TMDB_API_TOKEN_SECRET`` (an AWS Secrets
+Manager secret holding the token) is set, else the sample snapshot in the landing folder, else
+nowhere (the CSV half of the lake is built as usual and TMDB columns stay null).
 """
 
 import datetime as dt
+import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import dagster as dg
+from dagster_aws.secretsmanager import SecretsManagerResource
 
 from horror_lake import settings
 from horror_lake.raw.landing import LandingResource
 from horror_lake.raw.tmdb.client import TmdbClient
 from horror_lake.raw.tmdb.credentials import Credentials
+from horror_lake.raw.tmdb.secret import SETTING, SecretError, read_secret
 from horror_lake.raw.tmdb.transport import SNAPSHOT_FILE, HttpTransport, SnapshotTransport
 
 IN_FLIGHT = 8
+# A run start is no place to wait: an unreachable Secrets Manager fails after 3 attempts.
+SECRETS_MAX_ATTEMPTS = 3
+
+# dagster-aws marks its resource beta each time it is built, and Dagster builds it again in
+# every run: noise in every run's output, about a class users never see.
+warnings.filterwarnings("ignore", message="Class `SecretsManagerResource`", category=dg.BetaWarning)
 
 
 class TmdbResource(dg.ConfigurableResource):
     """TMDB API settings, read from the environment when the run starts (see settings.py).
 
-    The token and key are read from the environment only (never config), so they never show
-    in run config, logs or the UI.
+    The token and key are read from the environment or from the Secrets Manager secret that
+    ``TMDB_API_TOKEN_SECRET`` names (through dagster-aws's resource, ``secrets``), never from
+    config, so they never show in run config, logs or the UI. The secret is read once per run,
+    when raw_tmdb opens its source.
     """
 
     in_flight: int = IN_FLIGHT
+    secrets: SecretsManagerResource
+
+    def __init__(self, **data: Any) -> None:
+        # Dagster can't default a nested resource in the field itself, hence here.
+        data.setdefault("secrets", SecretsManagerResource(max_attempts=SECRETS_MAX_ATTEMPTS))
+        super().__init__(**data)
 
     def credentials(self) -> Credentials:
+        """The environment's credentials, or the secret's; both set is an error.
+
+        Both set fails instead of picking one: a deployment that names a secret and still has a
+        token in its environment is misconfigured, and a run that silently used the other one
+        would hide that until the forgotten token expires or leaks.
+        """
         token, api_key = settings.tmdb_credentials()
-        return Credentials(token=token, api_key=api_key)
+        secret_id = settings.tmdb_token_secret()
+        if secret_id is None:
+            return Credentials(token=token, api_key=api_key)
+        if token or api_key:
+            both = " and ".join(
+                name
+                for name, value in (("TMDB_API_TOKEN", token), ("TMDB_API_KEY", api_key))
+                if value
+            )
+            raise dg.Failure(
+                description=(
+                    f"TMDB credentials are set twice: {SETTING} ({secret_id}) and {both}. "
+                    "Unset one of them."
+                ),
+                allow_retries=False,
+            )
+        try:
+            return read_secret(self.secrets, secret_id)
+        except SecretError as error:
+            raise dg.Failure(description=str(error), allow_retries=False) from None
 
     @property
     def refresh_age(self) -> dt.timedelta:
