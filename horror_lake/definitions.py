@@ -10,7 +10,6 @@ import dagster as dg
 import horror_lake.tables
 from horror_lake.automation import NETWORK_RETRY, build_daily_refresh, build_landing_sensor
 from horror_lake.engines.resource import EngineResource
-from horror_lake.lake.athena import AthenaResource
 from horror_lake.lake.resources import LakeIOManager, LakeResource
 from horror_lake.partitions import today_partition_key
 from horror_lake.raw.landing import LandingResource
@@ -73,7 +72,6 @@ def build_definitions() -> dg.Definitions:
                 "io_manager": LakeIOManager(lake=lake),
                 "lake": lake,
                 "engine": EngineResource(),
-                "athena": AthenaResource(),
                 "landing": LandingResource(),
                 "tmdb": TmdbResource(),
             },

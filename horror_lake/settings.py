@@ -105,6 +105,23 @@ def glue_settings(now: Settings) -> GlueSettings:
     return GlueSettings(now.glue_job_name, now.glue_scripts, now.pipes_bucket, now.pipes_prefix)
 
 
+def athena_settings(now: Settings) -> tuple[str, str]:
+    """(database, result location) for Athena, or an error naming what to set."""
+    if now.athena_output is None:
+        raise SettingError("HORROR_LAKE_ATHENA_OUTPUT is not set")
+    if now.glue_database is None:
+        raise SettingError(
+            "HORROR_LAKE_ATHENA_OUTPUT is set but HORROR_LAKE_GLUE_DATABASE is not: Athena "
+            "reads the lake through the Glue database the tables are registered in"
+        )
+    if not now.lake_root.startswith("s3://"):
+        raise SettingError(
+            "HORROR_LAKE_ATHENA_OUTPUT is set but HORROR_LAKE_ROOT is a local folder: "
+            "Athena reads only a lake on S3"
+        )
+    return now.glue_database, now.athena_output
+
+
 def view_parameters(now: Settings) -> dict[str, object]:
     """The values the analytic views' ``:parameters`` take."""
     return {"roi_min_budget_usd": now.roi_min_budget_usd}

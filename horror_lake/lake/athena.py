@@ -1,18 +1,13 @@
-"""Athena: statements run where the Glue catalog registers the lake, through dagster-aws.
+"""Athena: statements run in the Glue database the lake is registered in, and small results.
 
-``AthenaResource`` is dagster-aws's ``AthenaClientResource`` (its workgroup, polling and
-credentials settings) with the region, result location and database taken from the lake's
-settings, which dagster-aws's own ``execute_query`` can't pass: every statement here names
-``HORROR_LAKE_ATHENA_OUTPUT`` as its result location and ``HORROR_LAKE_GLUE_DATABASE`` as its
-database. A query that fails in Athena raises ``AthenaQueryError`` with Athena's reason.
+Every statement names ``HORROR_LAKE_ATHENA_OUTPUT`` as its result location and
+``HORROR_LAKE_GLUE_DATABASE`` as its database (``athena_resource.py`` makes the client, through
+dagster-aws). A statement that fails in Athena raises ``AthenaQueryError`` with Athena's reason.
 """
 
 import time
 from dataclasses import dataclass
 from typing import Any
-
-import dagster as dg
-from dagster_aws.athena import AthenaClientResource
 
 from horror_lake import settings
 
@@ -111,59 +106,6 @@ class Athena:
                 )
             time.sleep(pause)
             pause = min(pause * 2, LAST_POLL_SECONDS)
-
-
-class AthenaResource(AthenaClientResource):
-    """dagster-aws's Athena resource, told where results go and which database the lake is
-    in by the settings (``HORROR_LAKE_ATHENA_OUTPUT``, ``HORROR_LAKE_GLUE_DATABASE``,
-    ``HORROR_LAKE_ATHENA_WORKGROUP``, ``AWS_REGION``), read when a run asks for it."""
-
-    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        """An incomplete Athena setting fails the run at once, not after the tables are built."""
-        try:
-            if self.configured():
-                settings_for_athena(settings.current())
-        except settings.SettingError as error:
-            raise dg.Failure(description=str(error), allow_retries=False) from None
-
-    def configured(self) -> bool:
-        return settings.current().athena_output is not None
-
-    def athena(self) -> Athena:
-        now = settings_for_athena(settings.current())
-        import boto3
-
-        client = boto3.client(
-            "athena",
-            region_name=now.aws_region,
-            aws_access_key_id=self.aws_access_key_id,
-            aws_secret_access_key=self.aws_secret_access_key,
-        )
-        assert now.glue_database and now.athena_output  # settings_for_athena made sure
-        return Athena(
-            client,
-            now.glue_database,
-            now.athena_output,
-            now.athena_workgroup or self.workgroup,
-            float(self.polling_interval * self.max_polls),
-        )
-
-
-def settings_for_athena(now: settings.Settings) -> settings.Settings:
-    """``now``, once sure it has all Athena needs; else an error naming what to set."""
-    if now.athena_output is None:
-        raise settings.SettingError("HORROR_LAKE_ATHENA_OUTPUT is not set")
-    if now.glue_database is None:
-        raise settings.SettingError(
-            "HORROR_LAKE_ATHENA_OUTPUT is set but HORROR_LAKE_GLUE_DATABASE is not: Athena "
-            "reads the lake through the Glue database the tables are registered in"
-        )
-    if not now.lake_root.startswith("s3://"):
-        raise settings.SettingError(
-            "HORROR_LAKE_ATHENA_OUTPUT is set but HORROR_LAKE_ROOT is a local folder: "
-            "Athena reads only a lake on S3"
-        )
-    return now
 
 
 def _scrubbed(error: Exception) -> str:

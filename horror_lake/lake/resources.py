@@ -42,6 +42,12 @@ class LakeResource(dg.ConfigurableResource):
             self.location().check_reachable()
         except (StorageError, settings.SettingError) as error:
             raise dg.Failure(description=f"HORROR_LAKE_ROOT {error}", allow_retries=False) from None
+        now = settings.current()
+        try:
+            if now.athena_output is not None:  # fail now, not once every table is built
+                settings.athena_settings(now)
+        except settings.SettingError as error:
+            raise dg.Failure(description=str(error), allow_retries=False) from None
 
     def table(self, asset_key: dg.AssetKey, partition_key: str) -> LakeTable:
         zone, name = zone_and_name(asset_key)

@@ -21,7 +21,7 @@ import dagster as dg
 from horror_lake import settings
 from horror_lake.engines.lake_sql import QueryError, View, open_lake, run_query
 from horror_lake.engines.sql import one_partition, parse, to_sql, translate
-from horror_lake.lake.athena import AthenaQueryError, AthenaResource
+from horror_lake.lake.athena import AthenaQueryError
 from horror_lake.lake.location import PARTITION_COLUMN
 from horror_lake.lake.resources import LakeResource
 from horror_lake.modeling.checks import asset_key
@@ -61,12 +61,13 @@ def athena_views_asset(
         ],
     )
     def athena_views(
-        context: dg.AssetExecutionContext, lake: LakeResource, athena: AthenaResource
+        context: dg.AssetExecutionContext, lake: LakeResource
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         """The analytic views, created in Athena (or checked in DuckDB over the lake when
         Athena isn't configured), and the validation queries run over this date."""
         try:
-            where = AthenaViews(athena) if athena.configured() else LocalViews(lake)
+            athena = settings.current().athena_output is not None
+            where = AthenaViews() if athena else LocalViews(lake)
             yield dg.MaterializeResult(metadata=where.create(views))
             for name, query in validations.items():
                 columns, rows = where.validate(query, context.partition_key)
@@ -90,8 +91,10 @@ class AthenaViews:
 
     name = "athena"
 
-    def __init__(self, resource: AthenaResource) -> None:
-        self.athena = resource.athena()
+    def __init__(self) -> None:
+        from horror_lake.lake.athena_resource import AthenaResource  # dagster-aws: 0.7 s
+
+        self.athena = AthenaResource().athena()
         self.parameters = settings.view_parameters(settings.current())
 
     def create(self, views: list[View]) -> dict[str, Any]:

@@ -10,11 +10,13 @@ here ever includes the value, nor text quoted from it.
 import json
 import logging
 import re
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
+import dagster as dg
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -28,6 +30,12 @@ from horror_lake import settings
 from horror_lake.raw.tmdb.credentials import Credentials
 
 SETTING = "TMDB_API_TOKEN_SECRET"
+# A run start is no place to wait: an unreachable Secrets Manager fails after 3 attempts.
+MAX_ATTEMPTS = 3
+
+# dagster-aws marks its resource beta each time it is built: noise in every run's output, about
+# a class users never see.
+warnings.filterwarnings("ignore", message="Class `SecretsManagerResource`", category=dg.BetaWarning)
 SHAPE = 'plain text (a v4 token), or JSON with a "token" or "api_key" field'
 # botocore's error codes for credentials that are missing, unknown, expired or not allowed.
 DENIED = {
@@ -89,6 +97,11 @@ def secret_region(secret_id: str) -> str | None:
     if len(parts) >= 7 and parts[0] == "arn" and parts[2] == "secretsmanager":
         return parts[3] or None
     return None
+
+
+def read_token_secret(secret_id: str) -> Credentials:
+    """The credentials in the secret, through dagster-aws's Secrets Manager resource."""
+    return read_secret(SecretsManagerResource(max_attempts=MAX_ATTEMPTS), secret_id)
 
 
 def read_secret(resource: SecretsManagerResource, secret_id: str) -> Credentials:

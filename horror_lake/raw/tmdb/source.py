@@ -6,45 +6,29 @@ nowhere (the CSV half of the lake is built as usual and TMDB columns stay null).
 """
 
 import datetime as dt
-import warnings
 from dataclasses import dataclass
-from typing import Any
 
 import dagster as dg
-from dagster_aws.secretsmanager import SecretsManagerResource
 
 from horror_lake import settings
 from horror_lake.raw.landing import LandingResource
 from horror_lake.raw.tmdb.client import TmdbClient
 from horror_lake.raw.tmdb.credentials import Credentials
-from horror_lake.raw.tmdb.secret import SETTING, SecretError, read_secret
 from horror_lake.raw.tmdb.transport import SNAPSHOT_FILE, HttpTransport, SnapshotTransport
 
 IN_FLIGHT = 8
-# A run start is no place to wait: an unreachable Secrets Manager fails after 3 attempts.
-SECRETS_MAX_ATTEMPTS = 3
-
-# dagster-aws marks its resource beta each time it is built, and Dagster builds it again in
-# every run: noise in every run's output, about a class users never see.
-warnings.filterwarnings("ignore", message="Class `SecretsManagerResource`", category=dg.BetaWarning)
 
 
 class TmdbResource(dg.ConfigurableResource):
     """TMDB API settings, read from the environment when the run starts (see settings.py).
 
     The token and key are read from the environment or from the Secrets Manager secret that
-    ``TMDB_API_TOKEN_SECRET`` names (through dagster-aws's resource, ``secrets``), never from
+    ``TMDB_API_TOKEN_SECRET`` names (through dagster-aws's resource, see secret.py), never from
     config, so they never show in run config, logs or the UI. The secret is read once per run,
     when raw_tmdb opens its source.
     """
 
     in_flight: int = IN_FLIGHT
-    secrets: SecretsManagerResource
-
-    def __init__(self, **data: Any) -> None:
-        # Dagster can't default a nested resource in the field itself, hence here.
-        data.setdefault("secrets", SecretsManagerResource(max_attempts=SECRETS_MAX_ATTEMPTS))
-        super().__init__(**data)
 
     def credentials(self) -> Credentials:
         """The environment's credentials, or the secret's; both set is an error.
@@ -65,13 +49,17 @@ class TmdbResource(dg.ConfigurableResource):
             )
             raise dg.Failure(
                 description=(
-                    f"TMDB credentials are set twice: {SETTING} ({secret_id}) and {both}. "
+                    f"TMDB credentials are set twice: TMDB_API_TOKEN_SECRET ({secret_id}) and "
+                    f"{both}. "
                     "Unset one of them."
                 ),
                 allow_retries=False,
             )
+        # dagster-aws takes ~0.7 s to import: only runs that read a secret pay for it.
+        from horror_lake.raw.tmdb.secret import SecretError, read_token_secret
+
         try:
-            return read_secret(self.secrets, secret_id)
+            return read_token_secret(secret_id)
         except SecretError as error:
             raise dg.Failure(description=str(error), allow_retries=False) from None
 
