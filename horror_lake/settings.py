@@ -25,7 +25,10 @@ class Settings:
     engine: str = "duckdb"  # HORROR_LAKE_ENGINE
     spark_master: str = "local[*]"  # HORROR_LAKE_SPARK_MASTER
     spark_conf: dict[str, str] = field(default_factory=dict)  # HORROR_LAKE_SPARK_CONF (JSON)
-    duckdb_memory_limit: str | None = None  # HORROR_LAKE_DUCKDB_MEMORY_LIMIT, e.g. "2GB"
+    # HORROR_LAKE_DUCKDB_MEMORY_LIMIT: beyond it joins and sorts spill. 1 GB keeps a whole run
+    # under 1.5 GB up to 10x the full-size files (a 2-core, 8 GB laptop runs it beside other
+    # work); "max" leaves DuckDB's own default, 80% of the RAM.
+    duckdb_memory_limit: str = "1GB"
     duckdb_temp_directory: str | None = None  # HORROR_LAKE_DUCKDB_TEMP_DIRECTORY
     glue_database: str | None = None  # HORROR_LAKE_GLUE_DATABASE
     glue_job_name: str | None = None  # HORROR_LAKE_GLUE_JOB_NAME, for the glue engine
@@ -59,7 +62,8 @@ def current(environ: Mapping[str, str] | None = None) -> Settings:
         engine=engine,
         spark_master=env.text("HORROR_LAKE_SPARK_MASTER") or defaults.spark_master,
         spark_conf=env.json_object("HORROR_LAKE_SPARK_CONF"),
-        duckdb_memory_limit=env.text("HORROR_LAKE_DUCKDB_MEMORY_LIMIT"),
+        duckdb_memory_limit=env.text("HORROR_LAKE_DUCKDB_MEMORY_LIMIT")
+        or defaults.duckdb_memory_limit,
         duckdb_temp_directory=env.text("HORROR_LAKE_DUCKDB_TEMP_DIRECTORY"),
         glue_database=env.text("HORROR_LAKE_GLUE_DATABASE"),
         glue_job_name=env.text("HORROR_LAKE_GLUE_JOB_NAME"),

@@ -1,5 +1,8 @@
 """Settings are read from the environment in one place, and a bad value names its variable."""
 
+import re
+from pathlib import Path
+
 import pytest
 
 from horror_lake import settings
@@ -44,3 +47,19 @@ def test_secrets_stay_out_of_the_settings() -> None:
     environ = {"TMDB_API_TOKEN": "secret-token", "AWS_SECRET_ACCESS_KEY": "aws-secret"}
     assert "secret" not in repr(settings.current(environ))
     assert settings.tmdb_credentials(environ) == ("secret-token", None)
+
+
+def test_every_setting_the_package_reads_is_in_the_readmes_configuration_table() -> None:
+    """A user configures the lake from the README: a variable the code reads but the table
+    leaves out is a setting nobody can find."""
+    package = Path(settings.__file__).parent
+    read = {
+        name
+        for source in package.rglob("*.py")
+        for name in re.findall(r"\"((?:HORROR_LAKE|TMDB)_[A-Z0-9_]+)\"", source.read_text())
+    }
+    readme = (package.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Configuration", 1)[1].split("\n### ", 1)[0]
+    documented = set(re.findall(r"^\| `([A-Z0-9_]+)`", table, flags=re.MULTILINE))
+    assert read, "no setting found in the package"
+    assert read - documented == set()

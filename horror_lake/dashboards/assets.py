@@ -38,11 +38,14 @@ def build_assets(project: LakeProject) -> list[dg.AssetsDefinition]:
 
 
 def run_queries(
-    engine: EngineResource, queries: Mapping[str, Statement], inputs: Mapping[str, LakeTable]
+    engine: EngineResource,
+    queries: Mapping[str, Statement],
+    inputs: Mapping[str, LakeTable],
+    **values: object,
 ) -> dict[str, Any]:
-    """Each query's rows as a list of records, keyed by the query's file name; ``:parameters``
-    (the ROI ranking's minimum budget) come from the settings."""
-    parameters = settings.view_parameters(settings.current())
+    """Each query's rows as a list of records, keyed by the query's file name. ``:parameters``
+    come from the settings (the ROI ranking's minimum budget), then from ``values``."""
+    parameters = {**settings.view_parameters(settings.current()), **values}
     data: dict[str, Any] = {}
     for name, query in queries.items():
         sql = to_sql(fill_parameters(parse(query.spark_sql, query.label), parameters, query.label))
@@ -130,10 +133,14 @@ def dashboard_asset(queries: Mapping[str, Statement]) -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:
         """One self-contained HTML page about horror subgenres and what audiences prefer, at
         ``<lake root>/dashboards/ingestion_date=D/index.html``."""
-        data = run_queries(engine, queries, lake.inputs(reads, context.partition_key))
-        # The page lists casts only for the titles it lists: it stays small at any size.
-        listed = {row["title_id"] for row in data["title_list"]}
-        data["cast_list"] = [row for row in data["cast_list"] if row["title_id"] in listed]
+        inputs = lake.inputs(reads, context.partition_key)
+        figures = {name: query for name, query in queries.items() if name != "cast_list"}
+        data = run_queries(engine, figures, inputs)
+        # The casts of the titles the page lists, and no others: small at any input size.
+        listed = sorted({row["title_id"] for row in data["title_list"]})
+        data |= run_queries(
+            engine, {"cast_list": queries["cast_list"]}, inputs, listed_titles=listed
+        )
         data["meta"] = {
             "ingestion_date": context.partition_key,
             "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

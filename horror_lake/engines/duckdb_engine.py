@@ -1,7 +1,10 @@
 """The default engine: DuckDB in process, over Arrow datasets of the lake partitions."""
 
+import os
+import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -14,19 +17,24 @@ from horror_lake.lake.tables import ROW_GROUP_ROWS, LakeTable
 class DuckDBEngine:
     """Runs the Spark SQL models through sqlglot's DuckDB translation.
 
-    Local partitions are scanned by DuckDB's own Parquet reader (only the columns a model
-    uses); S3 partitions are read through pyarrow, since DuckDB's httpfs extension is a
-    download away and may not be reachable.
+    Local partitions are scanned by DuckDB's own Parquet reader, S3 partitions through a
+    pyarrow dataset (DuckDB's httpfs extension is a download away and may not be reachable).
+    Both are scanned as the query runs, only the columns it uses: inputs never sit whole in
+    memory, whatever their size.
     """
 
     name = "duckdb"
 
     def __init__(self, memory_limit: str | None = None, temp_directory: str | None = None) -> None:
-        self._config: dict[str, str | bool | int | float | list[str]] = {}
-        if memory_limit:
+        self._config: dict[str, str | bool | int | float | list[str]] = {
+            # DuckDB makes the folder when it first spills and removes it when it closes. The
+            # default is one per engine, in the system's temporary folder: not `.tmp` in
+            # whatever folder the run started in, shared by every run started there.
+            "temp_directory": temp_directory
+            or str(Path(tempfile.gettempdir()) / f"horror-lake-duckdb-{os.getpid()}-{id(self)}"),
+        }
+        if memory_limit and memory_limit.lower() != "max":
             self._config["memory_limit"] = memory_limit
-        if temp_directory:
-            self._config["temp_directory"] = temp_directory
         self._database: duckdb.DuckDBPyConnection | None = None
 
     def run_model(
@@ -61,7 +69,7 @@ class DuckDBEngine:
                 if table.local_path is not None:
                     con.read_parquet(table.local_path).create_view(name)
                 else:
-                    con.register(name, table.read())
+                    con.register(name, table.dataset())
             yield con
         finally:
             con.close()
@@ -83,7 +91,7 @@ class DuckDBResult:
         with self.engine.connection(self.inputs) as con:
             try:
                 if table.local_path is None:
-                    table.write(con.sql(self.duckdb_sql).fetch_record_batch(ROW_GROUP_ROWS))
+                    table.write(con.sql(self.duckdb_sql).to_arrow_reader(ROW_GROUP_ROWS))
                 else:
                     table.write_with(lambda aside: _copy_to_parquet(con, self.duckdb_sql, aside))
             except duckdb.Error as error:

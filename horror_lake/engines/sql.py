@@ -184,23 +184,40 @@ def one_partition(tree: Any, tables: Mapping[str, str], column: str, value: str)
 
 
 def fill_parameters(tree: Any, parameters: Mapping[str, object], source: str) -> Any:
-    """``tree`` with each ``:name`` parameter replaced by its value as a literal."""
+    """``tree`` with each ``:name`` parameter replaced by its value as a literal. A list value
+    fills ``x in (:name)`` with its items (an empty list matches nothing)."""
     from sqlglot import exp
 
-    def fill(node: Any) -> Any:
-        if not isinstance(node, exp.Placeholder) or not node.name:
-            return node
+    def value_of(node: Any) -> object:
         if node.name not in parameters:
             raise SqlError(
                 f"{source}: no value for the parameter :{node.name} "
                 f"(known: {', '.join(sorted(parameters)) or 'none'})"
             )
-        value = parameters[node.name]
+        return parameters[node.name]
+
+    def literal(value: object) -> Any:
+        if value is None:
+            return exp.Null()
         if isinstance(value, bool):
             return exp.Boolean(this=value)
         if isinstance(value, int | float):
             return exp.Literal.number(value)
         return exp.Literal.string(str(value))
+
+    def fill(node: Any) -> Any:
+        if isinstance(node, exp.In) and [type(e) for e in node.expressions] == [exp.Placeholder]:
+            value = value_of(node.expressions[0])
+            if isinstance(value, list | tuple):
+                filled = node.copy()
+                filled.set("expressions", [literal(v) for v in value or [None]])
+                return filled
+        if not isinstance(node, exp.Placeholder) or not node.name:
+            return node
+        value = value_of(node)
+        if isinstance(value, list | tuple):
+            raise SqlError(f"{source}: the list :{node.name} can only be used as `in (:name)`")
+        return literal(value)
 
     return tree.copy().transform(fill)
 

@@ -1,5 +1,6 @@
 """The lake as Dagster sees it: a resource naming the root and the one IO manager."""
 
+import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Protocol, runtime_checkable
@@ -38,6 +39,11 @@ class LakeResource(dg.ConfigurableResource):
         return self.glue_database or settings.current().glue_database
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
+            # pyarrow's mimalloc keeps what a step freed for later, so a run's peak grows with
+            # the input (1.56 GB at 10x the full-size files); the C library's allocator gives
+            # it back between steps (1.47 GB at 10x, 1.15 GB instead of 1.31 GB at 1x).
+            pa.set_memory_pool(pa.system_memory_pool())
         try:
             self.location().check_reachable()
         except (StorageError, settings.SettingError) as error:

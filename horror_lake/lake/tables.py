@@ -7,6 +7,7 @@ never half of either, and re-writing a partition replaces it instead of adding r
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.fs as pafs
@@ -14,6 +15,9 @@ import pyarrow.parquet as pq
 
 from horror_lake.lake.atomic import replaced_file, replacing
 from horror_lake.lake.location import LakeLocation
+
+if TYPE_CHECKING:
+    import pyarrow.dataset as ds
 
 DATA_FILE = "part-00000.parquet"
 ROW_GROUP_ROWS = 256 * 1024
@@ -53,16 +57,27 @@ class LakeTable:
         return None if self.location.is_s3 else self.data_path
 
     def read(self) -> pa.Table:
-        """The whole partition in memory (for S3 inputs and small tables)."""
+        """The whole partition in memory (for small tables)."""
         return self.parquet_file().read()
+
+    def dataset(self) -> "ds.Dataset":
+        """The partition as a pyarrow dataset: scanned in batches, only the columns asked for."""
+        import pyarrow.dataset as ds  # imports pandas: only where a dataset is scanned
+
+        if not self.exists():
+            raise self._missing()
+        return ds.dataset(self.data_path, filesystem=self.location.filesystem, format="parquet")
 
     def parquet_file(self) -> pq.ParquetFile:
         if not self.exists():
-            raise FileNotFoundError(
-                f"{self.zone}/{self.name} has no partition {self.partition_key} at {self.uri}; "
-                "materialize it first"
-            )
+            raise self._missing()
         return pq.ParquetFile(self.location.filesystem.open_input_file(self.data_path))
+
+    def _missing(self) -> FileNotFoundError:
+        return FileNotFoundError(
+            f"{self.zone}/{self.name} has no partition {self.partition_key} at {self.uri}; "
+            "materialize it first"
+        )
 
     def write(self, data: pa.Table | pa.RecordBatchReader) -> None:
         """Replace the partition with ``data`` (written aside, then moved into place)."""
