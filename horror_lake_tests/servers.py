@@ -1,9 +1,11 @@
 """Local servers the tests talk to, and what they share: free loopback ports, moto's AWS API
-server (S3, Glue, Athena, Secrets Manager, IAM), and reading a failed run's messages."""
+server (S3, Glue, Athena, Secrets Manager, IAM), the real dagster-daemon, and reading a failed
+run's messages."""
 
 import http.server
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -19,8 +21,37 @@ import dagster as dg
 import pytest
 import requests
 
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
 # The AWS secret key the tests use: throwaway, and checked never to reach logs, files or errors.
 SECRET = "test-secret-key-not-for-logs"
+
+
+@contextmanager
+def dagster_daemon(env: Mapping[str, str], log: Path | None = None) -> Iterator[None]:
+    """The real ``dagster-daemon`` (sensors, schedules, backfills, the run queue) of the
+    workspace, over ``env``'s DAGSTER_HOME, stopped (its whole process group) afterwards."""
+    with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]):
+        pass  # the storage exists before the daemon and the test race to create it
+    with open(log or os.devnull, "w") as out:
+        daemon = subprocess.Popen(
+            [str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"],
+            cwd=REPO,
+            env=dict(env),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            yield
+        finally:
+            os.killpg(daemon.pid, signal.SIGTERM)
+            try:
+                daemon.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(daemon.pid, signal.SIGKILL)
+                daemon.wait()
 
 
 def free_port() -> int:

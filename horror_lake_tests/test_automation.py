@@ -4,7 +4,6 @@ the real `dagster-daemon` for the end-to-end test."""
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from horror_lake.sample.generator import SampleSummary
 from horror_lake.sample.tmdb_server import ServerSettings, TmdbTestServer
 from horror_lake_tests.conftest import PARTITION, run_job
 from horror_lake_tests.lake_reading import read_table
+from horror_lake_tests.servers import dagster_daemon
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -141,23 +141,8 @@ def daemon_home(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
     }
     for name in ("TMDB_API_TOKEN", "TMDB_API_KEY", "HORROR_LAKE_ENGINE"):
         env.pop(name, None)
-    runs(home)  # create the instance's storage before two processes race to do it
-    daemon = subprocess.Popen(
-        [str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
+    with dagster_daemon(env):
         yield tmp_path, env
-    finally:
-        os.killpg(daemon.pid, signal.SIGTERM)
-        try:
-            daemon.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(daemon.pid, signal.SIGKILL)
 
 
 def sensor_ticks(home: Path) -> int:

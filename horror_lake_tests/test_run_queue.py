@@ -9,7 +9,6 @@ local folder and on S3 (moto's server honours S3's conditional writes as AWS doe
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -27,7 +26,7 @@ from horror_lake.raw.tmdb.lock_files import LOCK_FILE, LockStore, lock_store
 from horror_lake.sample.generator import SampleSummary
 from horror_lake.sample.tmdb_server import ServerSettings, TmdbTestServer
 from horror_lake_tests.conftest import PARTITION, run_job
-from horror_lake_tests.servers import failure_messages, new_bucket
+from horror_lake_tests.servers import dagster_daemon, failure_messages, new_bucket
 from horror_lake_tests.test_tmdb import TOKEN, snapshot_lines
 
 REPO = Path(__file__).resolve().parents[1]
@@ -213,8 +212,6 @@ def dagster_home(tmp_path: Path) -> Path:
     home = tmp_path / "home"
     home.mkdir()
     shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
-    with dg.DagsterInstance.from_config(str(home)):
-        pass  # the storage exists before the daemon and the launches race to create it
     return home
 
 
@@ -234,21 +231,8 @@ def daemon(dagster_home: Path, tmp_path: Path, sample: SampleSummary) -> Iterato
         }
         for name in ("TMDB_API_KEY", "TMDB_API_TOKEN_SECRET", "HORROR_LAKE_ENGINE"):
             env.pop(name, None)
-        log = (tmp_path / "daemon.log").open("w")
-        process = subprocess.Popen(
-            [str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"],
-            cwd=REPO,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
+        with dagster_daemon(env, tmp_path / "daemon.log"):
             yield env
-        finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=60)
-            log.close()
 
 
 def launch(env: dict, partition: str) -> subprocess.Popen:

@@ -133,6 +133,14 @@ def command(setup: GlueSetup, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def materialize(setup: GlueSetup, selection: str) -> subprocess.CompletedProcess[str]:
+    """`dagster asset materialize` of ``selection`` for PARTITION, with the Glue engine."""
+    return command(
+        setup, "dagster", "asset", "materialize", "-m", "horror_lake", "--select", selection,
+        "--partition", PARTITION,
+    )  # fmt: skip
+
+
 def test_deploy_creates_the_job_once_and_updates_it_when_it_changes(on_glue: GlueSetup) -> None:
     without_role = command(on_glue, "horror-lake", "glue", "deploy")
     assert without_role.returncode == 1
@@ -246,18 +254,7 @@ def test_a_failed_glue_run_fails_the_step_with_glues_error(
         lake / "trusted" / "trusted_tmdb" / f"ingestion_date={PARTITION}" / "part-00000.parquet"
     )
     broken.write_bytes(b"not parquet at all")
-    run = command(
-        on_glue,
-        "dagster",
-        "asset",
-        "materialize",
-        "-m",
-        "horror_lake",
-        "--select",
-        "refined/dim_colecao",
-        "--partition",
-        PARTITION,
-    )
+    run = materialize(on_glue, "refined/dim_colecao")
     assert run.returncode != 0
     output = run.stdout + run.stderr
     assert f"Glue job {JOB} run" in output and "completed with status FAILED" in output
@@ -275,18 +272,7 @@ def test_a_stale_deploy_fails_before_glue_starts(
         Bucket=on_glue.bucket, Key="glue/plan.json", Body=json.dumps({**plan, "version": "old"})
     )
     shutil.copytree(built.path, tmp_path / "lake")
-    run = command(
-        on_glue,
-        "dagster",
-        "asset",
-        "materialize",
-        "-m",
-        "horror_lake",
-        "--select",
-        "refined/dim_colecao",
-        "--partition",
-        PARTITION,
-    )
+    run = materialize(on_glue, "refined/dim_colecao")
     assert run.returncode != 0
     assert "runs models of plan old" in run.stdout + run.stderr
     assert f"run `horror-lake glue deploy --job {JOB}" in run.stdout + run.stderr

@@ -4,9 +4,6 @@ running the dates in order. Only the first date has TMDB answers, so the order m
 
 import os
 import shutil
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,10 +14,9 @@ from horror_lake.definitions import defs
 from horror_lake.sample.generator import SampleSummary
 from horror_lake_tests.conftest import run_job
 from horror_lake_tests.lake_reading import read_table
+from horror_lake_tests.servers import dagster_daemon
 
 pytestmark = pytest.mark.slow
-REPO = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 DATES = ["2024-05-01", "2024-05-02", "2024-05-03"]
 
 
@@ -67,22 +63,9 @@ def test_a_shuffled_backfill_ends_equal_to_dates_in_order(
     }
     for name in ("TMDB_API_TOKEN", "TMDB_API_KEY", "HORROR_LAKE_ENGINE"):
         env.pop(name, None)
-    with dg.DagsterInstance.from_config(str(home)):
-        pass  # the storage exists before two processes race to create it
-    daemon = subprocess.Popen(
-        [str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
+    with dagster_daemon(env):
         backfill_id = launch_backfill(home, [DATES[2], DATES[0], DATES[1]])
         status = wait_for_backfill(home, backfill_id, 600)
-    finally:
-        os.killpg(daemon.pid, signal.SIGTERM)
-        daemon.wait(timeout=60)
     assert status == "COMPLETED_SUCCESS", failures(home)
     for date in DATES:
         assert tmdb_rows(lake, date) == tmdb_rows(in_order, date), date
