@@ -148,6 +148,17 @@ def aws_secret() -> str | None:
     return _Environment(os.environ).text("AWS_SECRET_ACCESS_KEY")
 
 
+def sql_cache(environ: Mapping[str, str] | None = None) -> str | None:
+    """HORROR_LAKE_SQL_CACHE: the folder of resolved and translated SQL (``sql_cache.py``),
+    ``off`` for none; read when the code location loads, since models are resolved then."""
+    env = _Environment(os.environ if environ is None else environ)
+    folder = env.text("HORROR_LAKE_SQL_CACHE")
+    if folder is not None:
+        return None if folder.lower() == "off" else folder
+    cache_home = env.text("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(cache_home, "horror_lake", "sql")
+
+
 def sensor_interval_seconds(default: int = 30) -> int:
     """HORROR_LAKE_SENSOR_INTERVAL_SECONDS: read when the code location loads, since Dagster
     fixes a sensor's interval in its definition."""

@@ -19,7 +19,6 @@ import dagster as dg
 
 from horror_lake import settings
 from horror_lake.engines.resource import EngineResource
-from horror_lake.engines.sql import fill_parameters, parse, to_sql
 from horror_lake.lake.atomic import replaced_file
 from horror_lake.lake.resources import LakeResource
 from horror_lake.lake.tables import LakeTable
@@ -44,13 +43,18 @@ def run_queries(
     **values: object,
 ) -> dict[str, Any]:
     """Each query's rows as a list of records, keyed by the query's file name. ``:parameters``
-    come from the settings (the ROI ranking's minimum budget), then from ``values``."""
+    come from the settings (the ROI ranking's minimum budget), then from ``values``. Rows are
+    sorted (the page orders what it shows), so that the same tables always make the same page:
+    engines return grouped rows in whatever order their threads finished."""
     parameters = {**settings.view_parameters(settings.current()), **values}
     data: dict[str, Any] = {}
     for name, query in queries.items():
-        sql = to_sql(fill_parameters(parse(query.spark_sql, query.label), parameters, query.label))
-        rows = engine.query(sql, {table: inputs[table] for table in query.inputs})
-        data[name] = [dict(zip(query.columns, _plain(row), strict=True)) for row in rows]
+        bound = {table: inputs[table] for table in query.inputs}
+        rows = sorted(
+            (_plain(row) for row in engine.query(query.spark_sql, bound, parameters, query.label)),
+            key=repr,
+        )
+        data[name] = [dict(zip(query.columns, row, strict=True)) for row in rows]
     return data
 
 

@@ -18,8 +18,15 @@ class SqlEngine(Protocol):
         what the lake IO manager can store. ``label`` names the model in errors."""
         ...
 
-    def query(self, spark_sql: str, inputs: Mapping[str, LakeTable]) -> list[tuple[Any, ...]]:
-        """Run a small Spark SQL query (checks, summaries) and return its rows."""
+    def query(
+        self,
+        spark_sql: str,
+        inputs: Mapping[str, LakeTable],
+        parameters: Mapping[str, object] | None = None,
+        label: str = "query",
+    ) -> list[tuple[Any, ...]]:
+        """Run a small Spark SQL query (checks, summaries) and return its rows; with
+        ``parameters``, its ``:names`` take those values (``label`` names it in errors)."""
         ...
 
     def close(self) -> None: ...

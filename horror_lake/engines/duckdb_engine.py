@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 
 from horror_lake.engines.base import ModelError
-from horror_lake.engines.sql import translate
+from horror_lake.engines.sql import bound_values, prepared, translate
 from horror_lake.lake.tables import ROW_GROUP_ROWS, LakeTable
 
 
@@ -42,10 +42,22 @@ class DuckDBEngine:
     ) -> "DuckDBResult":
         return DuckDBResult(self, translate(spark_sql, "duckdb"), label, dict(inputs))
 
-    def query(self, spark_sql: str, inputs: Mapping[str, LakeTable]) -> list[tuple[Any, ...]]:
+    def query(
+        self,
+        spark_sql: str,
+        inputs: Mapping[str, LakeTable],
+        parameters: Mapping[str, object] | None = None,
+        label: str = "query",
+    ) -> list[tuple[Any, ...]]:
+        values = None
+        if parameters is None:
+            duckdb_sql = translate(spark_sql, "duckdb")
+        else:  # bound by DuckDB: one statement (and cache entry) whatever the values
+            duckdb_sql, names, lists = prepared(spark_sql, label)
+            values = bound_values(names, lists, parameters, label)
         with self.connection(inputs) as con:
             try:
-                return con.sql(translate(spark_sql, "duckdb")).fetchall()
+                return con.execute(duckdb_sql, values).fetchall()
             except duckdb.Error as error:
                 raise ModelError(f"query failed on DuckDB: {error}\n{spark_sql}") from None
 

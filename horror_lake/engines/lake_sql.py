@@ -14,6 +14,7 @@ import duckdb
 import pyarrow.fs as pafs
 
 from horror_lake.engines.sql import fill_parameters, parse, rename_tables, to_sql, translate
+from horror_lake.engines.sql_cache import remembered
 from horror_lake.lake.location import PARTITION_COLUMN, LakeLocation
 
 READ_ONLY_STATEMENTS = {"SELECT", "EXPLAIN"}
@@ -35,10 +36,7 @@ class View:
     def sql(self, parameters: Mapping[str, object], tables: Mapping[str, str] | None = None) -> str:
         """The view's Spark SQL with its ``:parameters`` (settings) filled in, and tables read
         under other names when ``tables`` says so."""
-        tree = fill_parameters(parse(self.spark_sql, self.name), parameters, self.name)
-        if tables:
-            tree = rename_tables(tree, {("", name): target for name, target in tables.items()})
-        return to_sql(tree)
+        return _view_sql(self.spark_sql, self.name, dict(parameters), dict(tables or {}))
 
     def athena_ddl(self, database: str, parameters: Mapping[str, object]) -> str:
         """``CREATE OR REPLACE VIEW`` in Athena's (Trino's) dialect, every table read from
@@ -46,6 +44,17 @@ class View:
         tables = {name: f"{database}.{table}" for name, (_, table) in self.inputs.items()}
         body = translate(self.sql(parameters, tables), "athena")
         return f"CREATE OR REPLACE VIEW {database}.{self.name} AS\n{body}"
+
+
+@remembered
+def _view_sql(
+    spark_sql: str, name: str, parameters: Mapping[str, object], tables: Mapping[str, str]
+) -> str:
+    """Kept on disk (``sql_cache.py``): the parameters are settings, not dates or data."""
+    tree = fill_parameters(parse(spark_sql, name), parameters, name)
+    if tables:
+        tree = rename_tables(tree, {("", table): target for table, target in tables.items()})
+    return to_sql(tree)
 
 
 def lake_tables(location: LakeLocation) -> list[tuple[str, str]]:
@@ -117,8 +126,11 @@ def _table_source(
     return f'"__{name}_dataset"'
 
 
-def run_query(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list[tuple]]:
-    """Column names and rows of the last statement; refuses anything that could write."""
+def run_query(
+    con: duckdb.DuckDBPyConnection, sql: str, parameters: Mapping[str, object] | None = None
+) -> tuple[list[str], list[tuple]]:
+    """Column names and rows of the last statement (``parameters`` bound to its ``$names``);
+    refuses anything that could write."""
     try:
         statements = con.extract_statements(sql)
     except duckdb.Error as error:
@@ -132,7 +144,7 @@ def run_query(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list
     try:
         for statement in statements[:-1]:
             con.execute(statement)
-        cursor = con.execute(statements[-1])
+        cursor = con.execute(statements[-1], parameters)
         columns = [column[0] for column in cursor.description or []]
         return columns, cursor.fetchall()
     except duckdb.Error as error:

@@ -75,9 +75,15 @@ class EngineResource(dg.ConfigurableResource):
         except ModelError as error:
             raise dg.Failure(description=str(error), allow_retries=False) from None
 
-    def query(self, spark_sql: str, inputs: Mapping[str, LakeTable]) -> list[tuple[Any, ...]]:
+    def query(
+        self,
+        spark_sql: str,
+        inputs: Mapping[str, LakeTable],
+        parameters: Mapping[str, object] | None = None,
+        label: str = "query",
+    ) -> list[tuple[Any, ...]]:
         try:
-            return self.current.query(spark_sql, inputs)
+            return self.current.query(spark_sql, inputs, parameters, label)
         except ModelError as error:
             raise dg.Failure(description=str(error), allow_retries=False) from None
 

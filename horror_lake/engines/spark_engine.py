@@ -13,6 +13,7 @@ from typing import Any
 from dagster_pyspark import LazyPySparkResource
 
 from horror_lake.engines.base import ModelError
+from horror_lake.engines.sql import filled
 from horror_lake.lake.tables import LakeTable
 
 BASE_CONFIG = {
@@ -90,7 +91,15 @@ class SparkEngine:
             raise
         return SparkResult(frame, label)
 
-    def query(self, spark_sql: str, inputs: Mapping[str, LakeTable]) -> list[tuple[Any, ...]]:
+    def query(
+        self,
+        spark_sql: str,
+        inputs: Mapping[str, LakeTable],
+        parameters: Mapping[str, object] | None = None,
+        label: str = "query",
+    ) -> list[tuple[Any, ...]]:
+        if parameters is not None:
+            spark_sql = filled(spark_sql, parameters, label)
         self._bind(inputs)
         try:
             return [tuple(row) for row in self.session.sql(spark_sql).collect()]

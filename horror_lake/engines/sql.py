@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from horror_lake.engines.sql_cache import remembered
+
 SOURCE_DIALECT = "spark"
 _MACRO = re.compile(r"^\s*macro\s+(\w+)\s*\(([^)]*)\)\s+as\s+(.+?);\s*$", re.I | re.M | re.S)
 _MAX_MACRO_DEPTH = 8
@@ -162,10 +164,15 @@ def rename_tables(tree: Any, names: Mapping[tuple[str, str], str]) -> Any:
     return tree.copy().transform(rename)
 
 
-def one_partition(tree: Any, tables: Mapping[str, str], column: str, value: str) -> Any:
-    """``tree`` reading only rows whose ``column`` is ``value`` of the tables it reads under the
-    plain names in ``tables``, each from the table named there (``horror.dim_filme``): how a
-    statement written for one date's partitions runs over tables that hold every date."""
+PARTITION_PARAMETER = "partition_date"
+
+
+@remembered
+def one_partition(spark_sql: str, label: str, tables: Mapping[str, str], column: str) -> str:
+    """``spark_sql`` reading only rows whose ``column`` is the parameter ``:partition_date``
+    from the tables it reads under the plain names in ``tables``, each from the table named
+    there (``horror.dim_filme``): how a statement written for one date's partitions runs over
+    tables that hold every date. The date is bound when the statement runs."""
     from sqlglot import exp
 
     def restrict(node: Any) -> Any:
@@ -175,12 +182,18 @@ def one_partition(tree: Any, tables: Mapping[str, str], column: str, value: str)
                 rows = (
                     exp.select("*")
                     .from_(exp.to_table(target))
-                    .where(exp.column(column).eq(exp.Literal.string(value)))
+                    .where(exp.column(column).eq(exp.Placeholder(this=PARTITION_PARAMETER)))
                 )
                 return rows.subquery(node.alias or node.name)
         return node
 
-    return tree.copy().transform(restrict)
+    return to_sql(parse(spark_sql, label).transform(restrict))
+
+
+def filled(spark_sql: str, parameters: Mapping[str, object], source: str) -> str:
+    """``spark_sql`` with its ``:parameters`` written in as literals (see ``fill_parameters``),
+    for engines that take no bound parameters (Spark, Athena)."""
+    return to_sql(fill_parameters(parse(spark_sql, source), parameters, source))
 
 
 def fill_parameters(tree: Any, parameters: Mapping[str, object], source: str) -> Any:
@@ -228,6 +241,7 @@ def to_sql(tree: Any) -> str:
 
 
 @cache
+@remembered
 def translate(spark_sql: str, dialect: str) -> str:
     """``spark_sql`` in another engine's dialect (the text itself for Spark)."""
     if dialect == SOURCE_DIALECT:
@@ -235,3 +249,56 @@ def translate(spark_sql: str, dialect: str) -> str:
     import sqlglot
 
     return ";\n".join(sqlglot.transpile(spark_sql, read=SOURCE_DIALECT, write=dialect))
+
+
+@cache
+@remembered
+def prepared(spark_sql: str, source: str) -> tuple[str, list[str], list[str]]:
+    """``spark_sql`` for DuckDB with its ``:parameters`` left for DuckDB to bind (``$name``):
+    (DuckDB SQL, every parameter, those used as ``x in (:name)``). A list parameter becomes
+    ``array_contains($name, x)``, so that one statement serves any number of values and no
+    value ever enters the text (or the cache's keys)."""
+    from sqlglot import exp
+
+    lists: set[str] = set()
+
+    def bind(node: Any) -> Any:
+        if isinstance(node, exp.In) and [type(e) for e in node.expressions] == [exp.Placeholder]:
+            placeholder = node.expressions[0]
+            lists.add(placeholder.name)
+            return exp.ArrayContains(this=placeholder.copy(), expression=node.this.copy())
+        return node
+
+    tree = parse(spark_sql, source).transform(bind)
+    names = sorted({p.name for p in tree.find_all(exp.Placeholder) if p.name})
+    for placeholder in tree.find_all(exp.Placeholder):
+        in_list = isinstance(placeholder.parent, exp.ArrayContains)
+        if placeholder.name in lists and not (in_list and placeholder.arg_key == "this"):
+            raise SqlError(
+                f"{source}: :{placeholder.name} is used both as a list (`in (:name)`) and as "
+                "a value"
+            )
+    return translate(to_sql(tree), "duckdb"), names, sorted(lists)
+
+
+def bound_values(
+    names: list[str], lists: list[str], parameters: Mapping[str, object], source: str
+) -> dict[str, object]:
+    """The values of the parameters a prepared statement uses, checked as
+    ``fill_parameters`` checks them."""
+    values = {}
+    for name in names:
+        if name not in parameters:
+            raise SqlError(
+                f"{source}: no value for the parameter :{name} "
+                f"(known: {', '.join(sorted(parameters)) or 'none'})"
+            )
+        value = parameters[name]
+        if isinstance(value, list | tuple):
+            if name not in lists:
+                raise SqlError(f"{source}: the list :{name} can only be used as `in (:name)`")
+            value = list(value)
+        elif name in lists:
+            value = [value]
+        values[name] = value
+    return values

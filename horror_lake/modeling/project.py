@@ -14,7 +14,7 @@ file and the table. Pure Python, no Dagster.
 """
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from pathlib import Path
@@ -30,6 +30,7 @@ from horror_lake.engines.sql import (
     tables_read,
     to_sql,
 )
+from horror_lake.engines.sql_cache import remembered
 from horror_lake.modeling.sidecar import InputCount, Sidecar, read_sidecar
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -93,9 +94,8 @@ class LakeProject:
 
     def __init__(self, package_dir: Path = PACKAGE_DIR, macros_file: Path = MACROS_FILE) -> None:
         self.package_dir = package_dir
-        self.macros: dict[str, Macro] = parse_macros(
-            macros_file.read_text(encoding="utf-8"), str(macros_file.relative_to(package_dir))
-        )
+        self.macros_text = macros_file.read_text(encoding="utf-8")
+        self.macros_label = str(macros_file.relative_to(package_dir))
         found = [t for zone in TABLE_ZONES for t in _tables_in(package_dir, zone)]
         self._names: dict[str, list[tuple[str, str]]] = {}
         for table in found:
@@ -201,40 +201,16 @@ class LakeProject:
         sql = f"with {', '.join(per_table)} select {totals} from {sources}"
         return self._resolve(sql, f"{table.label}: input_counts")
 
-    def _resolve(self, spark_sql: str, label: str) -> Statement:
-        tree = expand_macros(parse(spark_sql, label), self.macros, label)
-        inputs: dict[str, tuple[str, str]] = {}
-        renames: dict[tuple[str, str], str] = {}
-        for qualifier, name in sorted(tables_read(tree)):
-            if qualifier:
-                if (qualifier, name) not in self.tables_by_key():
-                    raise ProjectError(
-                        f"{label} reads {qualifier}.{name}: there is no table {name} in zone "
-                        f"{qualifier}"
-                    )
-                bound = f"{qualifier}__{name}"
-                renames[(qualifier, name)] = bound
-                inputs[bound] = (qualifier, name)
-                continue
-            matches = self._names.get(name, [])
-            if not matches:
-                raise ProjectError(
-                    f"{label} reads {name}, which is not a lake table (tables: "
-                    f"{', '.join(sorted(self._names))})"
-                )
-            if len(matches) > 1:
-                zones = ", ".join(f"{z}.{n}" for z, n in matches)
-                raise ProjectError(
-                    f"{label} reads {name}, which names more than one table ({zones}); "
-                    "qualify it with its zone"
-                )
-            inputs[name] = matches[0]
-        if renames:
-            tree = rename_tables(tree, renames)
-        return Statement(label, to_sql(tree), inputs, output_columns(tree))
+    @property
+    def macros(self) -> dict[str, Macro]:
+        return _macros(self.macros_text, self.macros_label)
 
-    def tables_by_key(self) -> set[tuple[str, str]]:
-        return {key for keys in self._names.values() for key in keys}
+    def _resolve(self, spark_sql: str, label: str) -> Statement:
+        resolved_sql, inputs, columns = resolve(
+            spark_sql, label, self.macros_text, self.macros_label, self._names
+        )
+        bound = {name: (zone, table) for name, (zone, table) in inputs.items()}
+        return Statement(label, resolved_sql, bound, tuple(columns))
 
     def _label(self, path: Path) -> str:
         try:
@@ -282,6 +258,55 @@ def leading_comment(path: Path) -> str:
             break
         lines.append(line[2:].strip())
     return " ".join(lines)
+
+
+@cache
+def _macros(text: str, label: str) -> dict[str, Macro]:
+    return parse_macros(text, label)
+
+
+@remembered
+def resolve(
+    spark_sql: str,
+    label: str,
+    macros_text: str,
+    macros_label: str,
+    names: Mapping[str, list[tuple[str, str]]],
+) -> tuple[str, dict[str, tuple[str, str]], tuple[str, ...]]:
+    """``spark_sql`` with its macros expanded and every table it reads bound to a lake table
+    (``names``: each plain table name's (zone, table) keys): (SQL, inputs, output columns).
+    Kept on disk (``sql_cache.py``): it depends on nothing but its arguments."""
+    tree = expand_macros(parse(spark_sql, label), _macros(macros_text, macros_label), label)
+    known = {tuple(key) for keys in names.values() for key in keys}
+    inputs: dict[str, tuple[str, str]] = {}
+    renames: dict[tuple[str, str], str] = {}
+    for qualifier, name in sorted(tables_read(tree)):
+        if qualifier:
+            if (qualifier, name) not in known:
+                raise ProjectError(
+                    f"{label} reads {qualifier}.{name}: there is no table {name} in zone "
+                    f"{qualifier}"
+                )
+            bound = f"{qualifier}__{name}"
+            renames[(qualifier, name)] = bound
+            inputs[bound] = (qualifier, name)
+            continue
+        matches = names.get(name, [])
+        if not matches:
+            raise ProjectError(
+                f"{label} reads {name}, which is not a lake table (tables: "
+                f"{', '.join(sorted(names))})"
+            )
+        if len(matches) > 1:
+            zones = ", ".join(f"{z}.{n}" for z, n in matches)
+            raise ProjectError(
+                f"{label} reads {name}, which names more than one table ({zones}); "
+                "qualify it with its zone"
+            )
+        inputs[name] = (matches[0][0], matches[0][1])
+    if renames:
+        tree = rename_tables(tree, renames)
+    return to_sql(tree), inputs, output_columns(tree)
 
 
 @cache

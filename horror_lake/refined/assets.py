@@ -20,7 +20,14 @@ import dagster as dg
 
 from horror_lake import settings
 from horror_lake.engines.lake_sql import QueryError, View, open_lake, run_query
-from horror_lake.engines.sql import one_partition, parse, to_sql, translate
+from horror_lake.engines.sql import (
+    PARTITION_PARAMETER,
+    bound_values,
+    filled,
+    one_partition,
+    prepared,
+    translate,
+)
 from horror_lake.lake.athena import AthenaQueryError
 from horror_lake.lake.location import PARTITION_COLUMN
 from horror_lake.lake.resources import LakeResource
@@ -113,8 +120,9 @@ class AthenaViews:
         tables = {
             name: f"{self.athena.database}.{table}" for name, (_, table) in query.inputs.items()
         }
-        tree = one_partition(parse(query.spark_sql, query.label), tables, PARTITION_COLUMN, date)
-        return self.athena.rows(translate(to_sql(tree), "athena"), query.label)
+        sql = one_partition(query.spark_sql, query.label, tables, PARTITION_COLUMN)
+        sql = filled(sql, {PARTITION_PARAMETER: date}, query.label)
+        return self.athena.rows(translate(sql, "athena"), query.label)
 
 
 class LocalViews:
@@ -147,9 +155,11 @@ class LocalViews:
 
     def validate(self, query: Statement, date: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         tables = {name: f"{zone}.{table}" for name, (zone, table) in query.inputs.items()}
-        tree = one_partition(parse(query.spark_sql, query.label), tables, PARTITION_COLUMN, date)
+        sql = one_partition(query.spark_sql, query.label, tables, PARTITION_COLUMN)
+        duckdb_sql, names, lists = prepared(sql, query.label)
+        values = bound_values(names, lists, {PARTITION_PARAMETER: date}, query.label)
         try:
-            return run_query(self.connection, translate(to_sql(tree), "duckdb"))
+            return run_query(self.connection, duckdb_sql, values)
         except QueryError as error:
             raise QueryError(f"{query.label} fails in DuckDB: {error}") from None
 
