@@ -37,13 +37,15 @@ def make_sample(landing: Path, movies: int, series: int, tmdb: bool = False) -> 
 
 
 def job_env(landing: Path, lake: Path, home: Path, **extra: str) -> dict[str, str]:
-    """The job's settings; with BENCH_CODE_DIR set, the package in that folder runs (to measure
+    """The job's settings (its Dagster home and SQL cache in ``home``); with BENCH_CODE_DIR set, the package in that folder runs (to measure
     another version of the code with the same command)."""
     home.mkdir(parents=True, exist_ok=True)
     env = {
         "HORROR_LAKE_LANDING": str(landing),
         "HORROR_LAKE_ROOT": str(lake),
         "DAGSTER_HOME": str(home),
+        # Kept from run to run, as a user's is (engines/sql_cache.py).
+        "HORROR_LAKE_SQL_CACHE": str(home / "sql-cache"),
         **extra,
     }
     code = os.environ.get("BENCH_CODE_DIR")
