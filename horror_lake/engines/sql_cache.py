@@ -6,7 +6,7 @@ cores: imports 0.1-0.2 s, resolving the project 0.26 s, translations during a ru
 by every code-location load and every run, while the results change only when a file does.
 A function wrapped in ``remembered`` keeps each result in a file named by a hash of its
 arguments, under a folder named by a hash of sqlglot's version and of the code that computes
-the results (``sql.py``, ``project.py``, this file). An edited model or macro is a different
+the results (``_CODE``). An edited model or macro is a different
 argument, so it misses and is recomputed: nothing stale can be read, and no date or data value
 is ever part of a key (parameters are bound by the engine), so the folder does not grow run by
 run. A newer code version removes the older folders.
@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable
 from importlib import metadata
@@ -30,9 +31,11 @@ from typing import Any, TypeVar
 from horror_lake import settings
 
 Result = TypeVar("Result")
+# The code whose results are kept: a change to any of these files starts a new folder.
 _CODE = [
-    Path(__file__).resolve().parent / "sql.py",
     Path(__file__).resolve(),
+    Path(__file__).resolve().parent / "sql.py",
+    Path(__file__).resolve().parent / "lake_sql.py",
     Path(__file__).resolve().parents[1] / "modeling" / "project.py",
 ]
 
@@ -41,6 +44,9 @@ def remembered(function: Callable[..., Result]) -> Callable[..., Result]:
     """``function`` (a pure function of JSON-able arguments, returning JSON-able values) with its
     results kept on disk. Tuples come back as lists."""
     name = f"{function.__module__}.{function.__qualname__}"
+    source = Path(sys.modules[function.__module__].__file__ or "").resolve()
+    if source not in _CODE:  # its results would outlive an edit of its code
+        raise RuntimeError(f"{name}: add {source} to sql_cache._CODE to keep its results")
 
     @functools.wraps(function)
     def wrapper(*args: Any) -> Result:
