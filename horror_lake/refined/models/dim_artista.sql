@@ -12,9 +12,10 @@ horror_titles as (
 ),
 
 -- What the CSVs say of an artist (gender, death year, professions): their first title's line.
-csv_facts as (
+csv_facts_per_person as (
     select
-        artist_id(artist_name, birth_year) as artist_id,
+        artist_name,
+        birth_year,
         min_by(
             named_struct(
                 'gender', artist_gender,
@@ -24,7 +25,12 @@ csv_facts as (
             title_id
         ) as facts
     from trusted_artists
-    group by artist_id(artist_name, birth_year)
+    group by artist_name, birth_year
+),
+
+csv_facts as (
+    select artist_id(artist_name, birth_year) as artist_id, facts
+    from csv_facts_per_person
 ),
 
 per_artist as (
