@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from horror_lake.engines.sql_cache import remembered
 
@@ -201,13 +201,7 @@ def fill_parameters(tree: Any, parameters: Mapping[str, object], source: str) ->
     fills ``x in (:name)`` with its items (an empty list matches nothing)."""
     from sqlglot import exp
 
-    def value_of(node: Any) -> object:
-        if node.name not in parameters:
-            raise SqlError(
-                f"{source}: no value for the parameter :{node.name} "
-                f"(known: {', '.join(sorted(parameters)) or 'none'})"
-            )
-        return parameters[node.name]
+    values = bound_values(*placeholders(tree, source), parameters, source)
 
     def literal(value: object) -> Any:
         if value is None:
@@ -219,20 +213,39 @@ def fill_parameters(tree: Any, parameters: Mapping[str, object], source: str) ->
         return exp.Literal.string(str(value))
 
     def fill(node: Any) -> Any:
-        if isinstance(node, exp.In) and [type(e) for e in node.expressions] == [exp.Placeholder]:
-            value = value_of(node.expressions[0])
-            if isinstance(value, list | tuple):
-                filled = node.copy()
-                filled.set("expressions", [literal(v) for v in value or [None]])
-                return filled
-        if not isinstance(node, exp.Placeholder) or not node.name:
-            return node
-        value = value_of(node)
-        if isinstance(value, list | tuple):
-            raise SqlError(f"{source}: the list :{node.name} can only be used as `in (:name)`")
-        return literal(value)
+        if _is_list_in(node):
+            filled = node.copy()
+            items = cast(list[object], values[node.expressions[0].name])  # bound as a list
+            filled.set("expressions", [literal(v) for v in items or [None]])
+            return filled
+        if isinstance(node, exp.Placeholder) and node.name:
+            return literal(values[node.name])
+        return node
 
     return tree.copy().transform(fill)
+
+
+def placeholders(tree: Any, source: str) -> tuple[list[str], list[str]]:
+    """The names of ``tree``'s ``:parameters``, and of those used as ``x in (:name)`` (lists);
+    a name used both ways is an error."""
+    from sqlglot import exp
+
+    lists = {node.expressions[0].name for node in tree.find_all(exp.In) if _is_list_in(node)}
+    for placeholder in tree.find_all(exp.Placeholder):
+        if placeholder.name in lists and not _is_list_in(placeholder.parent):
+            raise SqlError(
+                f"{source}: :{placeholder.name} is used both as a list (`in (:name)`) and as "
+                "a value"
+            )
+    names = {p.name for p in tree.find_all(exp.Placeholder) if p.name}
+    return sorted(names), sorted(lists)
+
+
+def _is_list_in(node: Any) -> bool:
+    """``x in (:name)``: where a list parameter goes."""
+    from sqlglot import exp
+
+    return isinstance(node, exp.In) and [type(e) for e in node.expressions] == [exp.Placeholder]
 
 
 def to_sql(tree: Any) -> str:
@@ -260,32 +273,23 @@ def prepared(spark_sql: str, source: str) -> tuple[str, list[str], list[str]]:
     value ever enters the text (or the cache's keys)."""
     from sqlglot import exp
 
-    lists: set[str] = set()
+    tree = parse(spark_sql, source)
+    names, lists = placeholders(tree, source)
 
     def bind(node: Any) -> Any:
-        if isinstance(node, exp.In) and [type(e) for e in node.expressions] == [exp.Placeholder]:
-            placeholder = node.expressions[0]
-            lists.add(placeholder.name)
-            return exp.ArrayContains(this=placeholder.copy(), expression=node.this.copy())
+        if _is_list_in(node):
+            return exp.ArrayContains(this=node.expressions[0].copy(), expression=node.this.copy())
         return node
 
-    tree = parse(spark_sql, source).transform(bind)
-    names = sorted({p.name for p in tree.find_all(exp.Placeholder) if p.name})
-    for placeholder in tree.find_all(exp.Placeholder):
-        in_list = isinstance(placeholder.parent, exp.ArrayContains)
-        if placeholder.name in lists and not (in_list and placeholder.arg_key == "this"):
-            raise SqlError(
-                f"{source}: :{placeholder.name} is used both as a list (`in (:name)`) and as "
-                "a value"
-            )
-    return translate(to_sql(tree), "duckdb"), names, sorted(lists)
+    tree = tree.transform(bind)
+    return translate(to_sql(tree), "duckdb"), names, lists
 
 
 def bound_values(
     names: list[str], lists: list[str], parameters: Mapping[str, object], source: str
 ) -> dict[str, object]:
-    """The values of the parameters a prepared statement uses, checked as
-    ``fill_parameters`` checks them."""
+    """The value of each parameter in ``names``: every one needs a value, and a list goes only
+    where ``x in (:name)`` takes it (``lists``; one value there is a list of one)."""
     values = {}
     for name in names:
         if name not in parameters:

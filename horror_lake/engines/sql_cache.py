@@ -6,10 +6,10 @@ cores: imports 0.1-0.2 s, resolving the project 0.26 s, translations during a ru
 by every code-location load and every run, while the results change only when a file does.
 A function wrapped in ``remembered`` keeps each result in a file named by a hash of its
 arguments, under a folder named by a hash of sqlglot's version and of the code that computes
-the results (``_CODE``). An edited model or macro is a different
-argument, so it misses and is recomputed: nothing stale can be read, and no date or data value
-is ever part of a key (parameters are bound by the engine), so the folder does not grow run by
-run. A newer code version removes the older folders.
+the results (``_CODE``). An edited model or macro is a different argument, so it misses and is
+recomputed: nothing stale can be read. No date or data value is ever part of a key (DuckDB binds
+them as parameters), so the folder does not grow run by run. A new code version's folder
+replaces the oldest but the last few (``KEPT_VERSIONS``).
 
 Where: ``HORROR_LAKE_SQL_CACHE`` (``off`` turns the cache off), else
 ``$XDG_CACHE_HOME/horror_lake/sql``, else ``~/.cache/horror_lake/sql``. A folder that can't be
@@ -31,6 +31,9 @@ from typing import Any, TypeVar
 from horror_lake import settings
 
 Result = TypeVar("Result")
+# Folders kept, the newest first: other checkouts on the machine (a branch, a CI clone) keep
+# theirs instead of removing each other's.
+KEPT_VERSIONS = 4
 # The code whose results are kept: a change to any of these files starts a new folder.
 _CODE = [
     Path(__file__).resolve(),
@@ -68,8 +71,8 @@ def remembered(function: Callable[..., Result]) -> Callable[..., Result]:
 
 @functools.cache
 def cache_folder() -> Path | None:
-    """This code version's folder (made, and older versions' removed, on first use), or None
-    when the cache is off or can't be made."""
+    """This code version's folder (made on first use, when the oldest beyond ``KEPT_VERSIONS``
+    go), or None when the cache is off or can't be made."""
     root = settings.sql_cache()
     if root is None:
         return None
@@ -83,18 +86,23 @@ def cache_folder() -> Path | None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    for other in folder.parent.iterdir():
-        if other != folder and other.is_dir():
-            shutil.rmtree(other, ignore_errors=True)
+    others = [other for other in folder.parent.iterdir() if other != folder and other.is_dir()]
+    others.sort(key=lambda other: other.stat().st_mtime, reverse=True)
+    for other in others[KEPT_VERSIONS - 1 :]:
+        shutil.rmtree(other, ignore_errors=True)
     return folder
 
 
 def _write(path: Path, text: str) -> None:
-    """Written aside then moved, so that a reader never sees half an entry."""
+    """Written aside then moved, so that a reader never sees half an entry; a failed write
+    leaves nothing behind."""
     try:
         handle, aside = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    except OSError:
+        return
+    try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
         os.replace(aside, path)
     except OSError:
-        return
+        Path(aside).unlink(missing_ok=True)

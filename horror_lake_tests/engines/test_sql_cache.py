@@ -70,12 +70,19 @@ def test_a_damaged_entry_or_an_unwritable_folder_costs_only_time(
         assert load(root).table("refined", "report").statement == expected
 
 
-def test_a_newer_code_version_removes_the_older_folders(cache: Path) -> None:
-    (cache / "0123456789abcdef").mkdir(parents=True)
-    (cache / "0123456789abcdef" / "old.json").write_text("{}")
-    folder = sql_cache.cache_folder()
-    assert folder is not None and folder.is_dir()
-    assert [p.name for p in cache.iterdir()] == [folder.name]
+def test_a_new_code_version_keeps_only_the_newest_older_folders(cache: Path) -> None:
+    """Another checkout's folder survives (no two checkouts remove each other's), the oldest
+    beyond KEPT_VERSIONS do not."""
+    older = [cache / f"{i:016x}" for i in range(sql_cache.KEPT_VERSIONS + 2)]
+    for age, folder in enumerate(older):  # older[0] the newest
+        folder.mkdir(parents=True)
+        (folder / "entry.json").write_text("{}")
+        os.utime(folder, (1_000_000 - age, 1_000_000 - age))
+    current = sql_cache.cache_folder()
+    assert current is not None and current.is_dir()
+    kept = [p.name for p in older if p.exists()]
+    assert kept == [p.name for p in older[: sql_cache.KEPT_VERSIONS - 1]]
+    assert sorted(p.name for p in cache.iterdir()) == sorted([*kept, current.name])
 
 
 def test_off_means_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
