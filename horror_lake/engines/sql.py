@@ -261,7 +261,25 @@ def translate(spark_sql: str, dialect: str) -> str:
         return spark_sql
     import sqlglot
 
-    return ";\n".join(sqlglot.transpile(spark_sql, read=SOURCE_DIALECT, write=dialect))
+    trees = sqlglot.parse(spark_sql, read=SOURCE_DIALECT)
+    if dialect == "duckdb":
+        trees = [tree.transform(_duckdb_hex_to_decimal) for tree in trees if tree is not None]
+    return ";\n".join(tree.sql(dialect=dialect) for tree in trees if tree is not None)
+
+
+def _duckdb_hex_to_decimal(node: Any) -> Any:
+    """Spark's ``conv(hex, 16, 10)`` (``stable_id``'s), which DuckDB lacks and sqlglot leaves
+    as it is: DuckDB reads a ``0x`` string as a number."""
+    from sqlglot import exp
+
+    if (
+        isinstance(node, exp.Anonymous)
+        and node.name.lower() == "conv"
+        and [arg.sql() for arg in node.expressions[1:]] == ["16", "10"]
+    ):
+        hex_text = exp.DPipe(this=exp.Literal.string("0x"), expression=node.expressions[0].copy())
+        return exp.cast(exp.cast(hex_text, "UBIGINT", dialect="duckdb"), "VARCHAR")
+    return node
 
 
 @cache

@@ -33,22 +33,7 @@ macro first_title_lines(lines) as
 
 -- A key that stays put: the same value gives the same bigint on every date, engine and order
 -- of runs (the first 60 bits of its MD5), so ids never shift when a new value shows up.
-macro stable_id(value) as
-    cast(instr('0123456789abcdef', substr(md5(value), 1, 1)) - 1 as bigint) * 72057594037927936
-    + cast(instr('0123456789abcdef', substr(md5(value), 2, 1)) - 1 as bigint) * 4503599627370496
-    + cast(instr('0123456789abcdef', substr(md5(value), 3, 1)) - 1 as bigint) * 281474976710656
-    + cast(instr('0123456789abcdef', substr(md5(value), 4, 1)) - 1 as bigint) * 17592186044416
-    + cast(instr('0123456789abcdef', substr(md5(value), 5, 1)) - 1 as bigint) * 1099511627776
-    + cast(instr('0123456789abcdef', substr(md5(value), 6, 1)) - 1 as bigint) * 68719476736
-    + cast(instr('0123456789abcdef', substr(md5(value), 7, 1)) - 1 as bigint) * 4294967296
-    + cast(instr('0123456789abcdef', substr(md5(value), 8, 1)) - 1 as bigint) * 268435456
-    + cast(instr('0123456789abcdef', substr(md5(value), 9, 1)) - 1 as bigint) * 16777216
-    + cast(instr('0123456789abcdef', substr(md5(value), 10, 1)) - 1 as bigint) * 1048576
-    + cast(instr('0123456789abcdef', substr(md5(value), 11, 1)) - 1 as bigint) * 65536
-    + cast(instr('0123456789abcdef', substr(md5(value), 12, 1)) - 1 as bigint) * 4096
-    + cast(instr('0123456789abcdef', substr(md5(value), 13, 1)) - 1 as bigint) * 256
-    + cast(instr('0123456789abcdef', substr(md5(value), 14, 1)) - 1 as bigint) * 16
-    + cast(instr('0123456789abcdef', substr(md5(value), 15, 1)) - 1 as bigint) * 1;
+macro stable_id(value) as cast(conv(substr(md5(value), 1, 15), 16, 10) as bigint);
 
 -- Whether a title is horror: Horror is one of its (IMDb) genres.
 macro is_horror(genres) as coalesce(array_contains(genres, 'Horror'), false);
