@@ -37,8 +37,9 @@ def make_sample(landing: Path, movies: int, series: int, tmdb: bool = False) -> 
 
 
 def job_env(landing: Path, lake: Path, home: Path, **extra: str) -> dict[str, str]:
-    """The job's settings (its Dagster home and SQL cache in ``home``); with BENCH_CODE_DIR set, the package in that folder runs (to measure
-    another version of the code with the same command)."""
+    """The job's settings (its Dagster home and SQL cache in ``home``); with BENCH_CODE_DIR
+    set, the package in that folder runs (to measure another version of the code with the same
+    command)."""
     home.mkdir(parents=True, exist_ok=True)
     env = {
         "HORROR_LAKE_LANDING": str(landing),
