@@ -119,20 +119,23 @@ PAIRED_HEADER = (
 
 
 def paired(
-    name: str,
     command: Sequence[str],
-    env: dict[str, str],
+    versions: dict[str, dict[str, str]],
     floor_name: str,
     floor: Sequence[str],
     repeat: int,
     before_each: object = None,
-) -> Paired:
-    """``repeat`` interleaved pairs of the floor then the command (a noisy neighbour hurts both
-    alike, and each ratio compares runs made side by side)."""
-    runs, floors = [], []
-    for _ in range(repeat):
-        if callable(before_each):
-            before_each()
+) -> list[Paired]:
+    """``repeat`` rounds of the floor then ``command`` once per version (name -> environment),
+    the versions' order turning each round: before and after measured side by side, each
+    against the same floor run."""
+    runs: dict[str, list[Measurement]] = {name: [] for name in versions}
+    floors = []
+    names = list(versions)
+    for i in range(repeat):
         floors.append(measure(floor_name, list(floor)))
-        runs.append(measure(name, list(command), env))
-    return Paired(name, floor_name, runs, floors)
+        for name in names[i % len(names) :] + names[: i % len(names)]:
+            if callable(before_each):
+                before_each()
+            runs[name].append(measure(name, list(command), versions[name]))
+    return [Paired(name, floor_name, runs[name], floors) for name in names]

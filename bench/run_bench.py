@@ -1,7 +1,7 @@
 """Benchmark: the whole horror_lake job against the physical floor, in interleaved pairs.
 
 Usage: .venv/bin/python bench/run_bench.py [--suite csv|small|spark|tmdb|scale|all]
-       [--repeat 3] [--out bench/results]
+       [--repeat 3] [--out bench/results] [--against DIR]
 
 - csv: the job on full-size files (movies.csv ~160 MB, series.csv ~75 MB, dirty) against the
   floor (pyarrow reads both CSVs as strings and writes Parquet), and where the job's time goes.
@@ -22,6 +22,7 @@ of each, and of the per-pair ratios. Results go to <out>/latest.json and stdout 
 import argparse
 import json
 import os
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -46,61 +47,86 @@ def job_against_floor(
     floor_name: str,
     floor: list[str],
     repeat: int,
+    against: Path | None,
     **settings: str,
-) -> tuple[Paired, str]:
+) -> tuple[list[Paired], str]:
     """The job paired with a floor; each job run gets a fresh lake (a Dagster home and the SQL
     cache are kept, as a user's are), and the last run is broken down. One run before the
-    pairs, not counted, fills the SQL cache and the OS's file cache."""
-    lake, home = scratch / "lake", scratch / "home"
-    env = job_env(landing, lake, home, **settings)
-    fresh(lake)
-    measure("warm-up", JOB, env)
-    result = paired(name, JOB, env, floor_name, floor, repeat, before_each=lambda: fresh(lake))
-    detail = breakdown(home, result.runs[-1].seconds)
+    pairs, not counted, fills the SQL cache and the OS's file cache. With ``--against DIR``,
+    the package in DIR runs beside this one in every round (its own row, the same floor)."""
+    versions = {name: job_env(landing, scratch / "lake", scratch / "home", **settings)}
+    if against is not None:
+        versions[f"{name}, {against}"] = job_env(
+            landing, scratch / "other_lake", scratch / "other_home", against, **settings
+        )
+    lakes = [Path(env["HORROR_LAKE_ROOT"]) for env in versions.values()]
+    for env in versions.values():
+        fresh(*lakes)
+        measure("warm-up", JOB, env)
+    results = paired(JOB, versions, floor_name, floor, repeat, lambda: fresh(*lakes))
+    detail = breakdown(scratch / "home", results[0].runs[-1].seconds)
     text = "\n".join([detail.summary(), "", *detail.rows()])
-    return result, text
+    if len(results) == 2:
+        saved = [
+            b.seconds - a.seconds for a, b in zip(results[0].runs, results[1].runs, strict=True)
+        ]
+        text += (
+            f"\n\nThis tree against {against}, per round: {statistics.median(saved):.2f} s less "
+            f"(median; {min(saved):.2f} to {max(saved):.2f})"
+        )
+    return results, text
 
 
-def csv_suite(out: Path, repeat: int, report: dict[str, object]) -> bool:
+def summaries(results: list[Paired], against: Path | None) -> dict[str, object]:
+    """This tree's figures, and the other version's under ``against`` (``--against``)."""
+    summary = results[0].summary()
+    if len(results) == 2:
+        summary["against"] = {"code": str(against), **results[1].summary()}
+    return summary
+
+
+def csv_suite(out: Path, repeat: int, report: dict[str, object], against: Path | None) -> bool:
     landing = out / "landing"
     sizes = make_sample(landing, FULL_MOVIES, FULL_SERIES)
     with tempfile.TemporaryDirectory() as scratch:
         floor = [PYTHON, "-c", FLOOR_PYARROW, str(landing), scratch]
-        result, detail = job_against_floor(
+        results, detail = job_against_floor(
             "horror_lake_job (dagster job execute, DuckDB)",
             landing,
             Path(scratch),
             "pyarrow CSV->Parquet",
             floor,
             repeat,
+            against,
         )
     print(f"\n## Full size {sizes}, {os.cpu_count()} cores, {repeat} pairs\n\n{PAIRED_HEADER}")
-    print(result.row())
+    print("\n".join(result.row() for result in results))
     print(f"\nWhere the last job run's time went: {detail}")
-    report["csv"] = {"files_mb": sizes, **result.summary(), "breakdown": detail}
-    return result.ok
+    report["csv"] = {"files_mb": sizes, **summaries(results, against), "breakdown": detail}
+    return all(result.ok for result in results)
 
 
-def small_suite(out: Path, repeat: int, report: dict[str, object]) -> bool:
+def small_suite(out: Path, repeat: int, report: dict[str, object], against: Path | None) -> bool:
     landing = out / "small_landing"
     sizes = make_sample(landing, 2000, 800, tmdb=True)
     with tempfile.TemporaryDirectory() as scratch:
-        result, detail = job_against_floor(
+        results, detail = job_against_floor(
             "horror_lake_job on the demo sample",
             landing,
             Path(scratch),
             "import dagster, duckdb, pyarrow",
             [PYTHON, "-c", FLOOR_IMPORTS],
             repeat,
+            against,
         )
     print(f"\n## Demo sample {sizes} with its TMDB snapshot, {repeat} pairs\n\n{PAIRED_HEADER}")
-    print(result.row())
+    print("\n".join(result.row() for result in results))
     print(f"\nWhere the last job run's time went: {detail}")
-    report["small"] = {"files_mb": sizes, **result.summary(), "breakdown": detail}
-    return result.ok
+    report["small"] = {"files_mb": sizes, **summaries(results, against), "breakdown": detail}
+    return all(result.ok for result in results)
 
 
-def spark_suite(out: Path, repeat: int, report: dict[str, object]) -> bool:
+def spark_suite(out: Path, repeat: int, report: dict[str, object], against: Path | None) -> bool:
     from spark_bench import PLAIN_PYSPARK, SPARK_FLOOR
 
     spark = {"HORROR_LAKE_ENGINE": "spark", "HORROR_LAKE_SPARK_MASTER": "local[2]"}
@@ -118,9 +144,10 @@ def spark_suite(out: Path, repeat: int, report: dict[str, object]) -> bool:
             "plain PySpark job (Glue style)",
             plain,
             repeat,
+            against,
             **spark,
         )
-        results.append(full)
+        results.extend(full)
         tiny, tiny_detail = job_against_floor(
             "horror_lake_job, Spark engine (local[2]), 420 titles",
             small,
@@ -128,17 +155,18 @@ def spark_suite(out: Path, repeat: int, report: dict[str, object]) -> bool:
             "SparkSession start-up + one trivial query",
             [PYTHON, "-c", SPARK_FLOOR],
             repeat,
+            against,
             **spark,
         )
-        results.append(tiny)
+        results.extend(tiny)
     print(f"\n## Spark engine, {repeat} pairs\n\n{PAIRED_HEADER}")
     for result in results:
         print(result.row())
     print(f"\nFull size, the last Spark run: {full_detail}")
     print(f"\n420 titles, the last Spark run: {tiny_detail}")
     report["spark"] = {
-        "full": {**full.summary(), "breakdown": full_detail},
-        "small": {**tiny.summary(), "breakdown": tiny_detail},
+        "full": {**summaries(full, against), "breakdown": full_detail},
+        "small": {**summaries(tiny, against), "breakdown": tiny_detail},
     }
     return all(r.ok for r in results)
 
@@ -150,18 +178,26 @@ def main() -> int:
     )
     parser.add_argument("--repeat", type=int, default=3, help="pairs per comparison (3)")
     parser.add_argument("--out", type=Path, default=Path("bench/results"))
+    parser.add_argument(
+        "--against",
+        type=Path,
+        metavar="DIR",
+        help="also run the package in DIR (e.g. a git worktree of an older commit) in every "
+        "round, beside this one: before and after, side by side (small, csv, spark)",
+    )
     options = parser.parse_args()
+    against = options.against.resolve() if options.against else None
     out = options.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     report: dict[str, object] = {"cpu_count": os.cpu_count()}
     ok = True
     chosen = options.suite
     if chosen in ("all", "small"):
-        ok &= small_suite(out, options.repeat, report)
+        ok &= small_suite(out, options.repeat, report, against)
     if chosen in ("all", "csv"):
-        ok &= csv_suite(out, options.repeat, report)
+        ok &= csv_suite(out, options.repeat, report, against)
     if chosen in ("all", "spark"):
-        ok &= spark_suite(out, options.repeat, report)
+        ok &= spark_suite(out, options.repeat, report, against)
     if chosen in ("all", "tmdb"):
         from tmdb_bench import run_tmdb_bench
 

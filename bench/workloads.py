@@ -1,7 +1,6 @@
 """What the benchmark runs: the sample inputs (made once and kept), the job's environment, and
 the floors it is measured against."""
 
-import os
 import shutil
 from pathlib import Path
 
@@ -36,10 +35,11 @@ def make_sample(landing: Path, movies: int, series: int, tmdb: bool = False) -> 
     return {f.name: round(f.stat().st_size / 2**20, 1) for f in sorted(landing.glob("*.csv"))}
 
 
-def job_env(landing: Path, lake: Path, home: Path, **extra: str) -> dict[str, str]:
-    """The job's settings (its Dagster home and SQL cache in ``home``); with BENCH_CODE_DIR
-    set, the package in that folder runs (to measure another version of the code with the same
-    command)."""
+def job_env(
+    landing: Path, lake: Path, home: Path, code_dir: Path | None = None, **extra: str
+) -> dict[str, str]:
+    """The job's settings (its Dagster home and SQL cache in ``home``); with ``code_dir``, the
+    package in that folder runs instead of this one (another version, same command)."""
     home.mkdir(parents=True, exist_ok=True)
     env = {
         "HORROR_LAKE_LANDING": str(landing),
@@ -49,9 +49,8 @@ def job_env(landing: Path, lake: Path, home: Path, **extra: str) -> dict[str, st
         "HORROR_LAKE_SQL_CACHE": str(home / "sql-cache"),
         **extra,
     }
-    code = os.environ.get("BENCH_CODE_DIR")
-    if code:
-        env.update(CODE_DIR=code, PYTHONPATH=code)
+    if code_dir is not None:
+        env.update(CODE_DIR=str(code_dir), PYTHONPATH=str(code_dir))
     return env
 
 
