@@ -190,10 +190,14 @@ def one_partition(spark_sql: str, label: str, tables: Mapping[str, str], column:
     return to_sql(parse(spark_sql, label).transform(restrict))
 
 
-def filled(spark_sql: str, parameters: Mapping[str, object], source: str) -> str:
+def filled(
+    spark_sql: str, parameters: Mapping[str, object], source: str, dialect: str = SOURCE_DIALECT
+) -> str:
     """``spark_sql`` with its ``:parameters`` written in as literals (see ``fill_parameters``),
-    for engines that take no bound parameters (Spark, Athena)."""
-    return to_sql(fill_parameters(parse(spark_sql, source), parameters, source))
+    in ``dialect``: for engines that take no bound parameters (Spark, Athena). Not kept on disk
+    (the values would make a new entry each time), so never passed to ``translate``."""
+    tree = fill_parameters(parse(spark_sql, source), parameters, source)
+    return to_sql(tree) if dialect == SOURCE_DIALECT else str(tree.sql(dialect=dialect))
 
 
 def fill_parameters(tree: Any, parameters: Mapping[str, object], source: str) -> Any:

@@ -26,7 +26,6 @@ from horror_lake.engines.sql import (
     filled,
     one_partition,
     prepared,
-    translate,
 )
 from horror_lake.lake.athena import AthenaQueryError
 from horror_lake.lake.location import PARTITION_COLUMN
@@ -121,8 +120,8 @@ class AthenaViews:
             name: f"{self.athena.database}.{table}" for name, (_, table) in query.inputs.items()
         }
         sql = one_partition(query.spark_sql, query.label, tables, PARTITION_COLUMN)
-        sql = filled(sql, {PARTITION_PARAMETER: date}, query.label)
-        return self.athena.rows(translate(sql, "athena"), query.label)
+        athena_sql = filled(sql, {PARTITION_PARAMETER: date}, query.label, "athena")
+        return self.athena.rows(athena_sql, query.label)
 
 
 class LocalViews:

@@ -14,6 +14,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from horror_lake.engines import sql_cache
+from horror_lake.engines.sql import (
+    PARTITION_PARAMETER,
+    bound_values,
+    filled,
+    one_partition,
+    prepared,
+)
 from horror_lake.sample.generator import SampleSummary
 from horror_lake_tests.lake_reading import comparable
 from horror_lake_tests.modeling.test_project import load, package
@@ -135,3 +142,23 @@ def test_a_second_process_runs_the_job_without_parsing_sql(
 
 def same_page(html: str) -> str:
     return re.sub(r'"generated_at": "[^"]*"', "", html)
+
+
+VALIDATION = "select count(*) as n, count(*) = 0 as failing from dim_filme"
+
+
+def test_dates_are_never_part_of_a_key(cache: Path) -> None:
+    """A validation run for date after date, on DuckDB (bound) and for Athena (written in):
+    the entries made for the first date serve every other."""
+    tables = {"dim_filme": "horror.dim_filme"}
+    made = []
+    for date in ("2024-03-01", "2024-03-02", "2024-03-03"):
+        template = one_partition(VALIDATION, "v.sql", tables, "ingestion_date")
+        duckdb_sql, names, lists = prepared(template, "v.sql")
+        assert bound_values(names, lists, {PARTITION_PARAMETER: date}, "v.sql") == {
+            PARTITION_PARAMETER: date
+        }
+        athena_sql = filled(template, {PARTITION_PARAMETER: date}, "v.sql", "athena")
+        assert f"'{date}'" in athena_sql and date not in duckdb_sql
+        made.append(len(entries(cache)))
+    assert made[0] > 0 and made == [made[0]] * 3
