@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 
 from horror_lake.engines.base import ModelError
-from horror_lake.engines.sql import bound_values, prepared, translate
+from horror_lake.engines.sql import for_duckdb, translate
 from horror_lake.lake.tables import ROW_GROUP_ROWS, LakeTable
 
 
@@ -53,8 +53,7 @@ class DuckDBEngine:
         if parameters is None:
             duckdb_sql = translate(spark_sql, "duckdb")
         else:  # bound by DuckDB: one statement (and cache entry) whatever the values
-            duckdb_sql, names, lists = prepared(spark_sql, label)
-            values = bound_values(names, lists, parameters, label)
+            duckdb_sql, values = for_duckdb(spark_sql, parameters, label)
         with self.connection(inputs) as con:
             try:
                 return con.execute(duckdb_sql, values).fetchall()

@@ -307,6 +307,15 @@ def prepared(spark_sql: str, source: str) -> tuple[str, list[str], list[str]]:
     return translate(to_sql(tree), "duckdb"), names, lists
 
 
+def for_duckdb(
+    spark_sql: str, parameters: Mapping[str, object], source: str
+) -> tuple[str, dict[str, object]]:
+    """``spark_sql`` as DuckDB runs it with ``parameters``: the statement (the same whatever
+    the values) and the values DuckDB binds to its ``$names``."""
+    duckdb_sql, names, lists = prepared(spark_sql, source)
+    return duckdb_sql, bound_values(names, lists, parameters, source)
+
+
 def bound_values(
     names: list[str], lists: list[str], parameters: Mapping[str, object], source: str
 ) -> dict[str, object]:

@@ -22,10 +22,9 @@ from horror_lake import settings
 from horror_lake.engines.lake_sql import QueryError, View, open_lake, run_query
 from horror_lake.engines.sql import (
     PARTITION_PARAMETER,
-    bound_values,
     filled,
+    for_duckdb,
     one_partition,
-    prepared,
 )
 from horror_lake.lake.athena import AthenaQueryError
 from horror_lake.lake.location import PARTITION_COLUMN
@@ -155,8 +154,7 @@ class LocalViews:
     def validate(self, query: Statement, date: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         tables = {name: f"{zone}.{table}" for name, (zone, table) in query.inputs.items()}
         sql = one_partition(query.spark_sql, query.label, tables, PARTITION_COLUMN)
-        duckdb_sql, names, lists = prepared(sql, query.label)
-        values = bound_values(names, lists, {PARTITION_PARAMETER: date}, query.label)
+        duckdb_sql, values = for_duckdb(sql, {PARTITION_PARAMETER: date}, query.label)
         try:
             return run_query(self.connection, duckdb_sql, values)
         except QueryError as error:

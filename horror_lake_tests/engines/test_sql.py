@@ -4,7 +4,7 @@ ways, the same answers: written into the text (Spark, Athena) or bound by DuckDB
 import duckdb
 import pytest
 
-from horror_lake.engines.sql import SqlError, bound_values, filled, prepared, translate
+from horror_lake.engines.sql import SqlError, filled, for_duckdb, prepared, translate
 
 QUERY = "select title_id from titles where title_id in (:listed) and year >= :since"
 
@@ -22,9 +22,8 @@ def written_in(query: str, parameters: dict[str, object]) -> list[str]:
 
 
 def bound(query: str, parameters: dict[str, object]) -> list[str]:
-    sql, names, lists = prepared(query, "q.sql")
+    sql, values = for_duckdb(query, parameters, "q.sql")
     assert "tt1" not in sql and "2000" not in sql  # no value in the text
-    values = bound_values(names, lists, parameters, "q.sql")
     return sorted(row[0] for row in titles().execute(sql, values).fetchall())
 
 

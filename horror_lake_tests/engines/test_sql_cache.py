@@ -16,10 +16,9 @@ import pytest
 from horror_lake.engines import sql_cache
 from horror_lake.engines.sql import (
     PARTITION_PARAMETER,
-    bound_values,
     filled,
+    for_duckdb,
     one_partition,
-    prepared,
 )
 from horror_lake.sample.generator import SampleSummary
 from horror_lake_tests.lake_reading import comparable
@@ -154,10 +153,8 @@ def test_dates_are_never_part_of_a_key(cache: Path) -> None:
     made = []
     for date in ("2024-03-01", "2024-03-02", "2024-03-03"):
         template = one_partition(VALIDATION, "v.sql", tables, "ingestion_date")
-        duckdb_sql, names, lists = prepared(template, "v.sql")
-        assert bound_values(names, lists, {PARTITION_PARAMETER: date}, "v.sql") == {
-            PARTITION_PARAMETER: date
-        }
+        duckdb_sql, values = for_duckdb(template, {PARTITION_PARAMETER: date}, "v.sql")
+        assert values == {PARTITION_PARAMETER: date}
         athena_sql = filled(template, {PARTITION_PARAMETER: date}, "v.sql", "athena")
         assert f"'{date}'" in athena_sql and date not in duckdb_sql
         made.append(len(entries(cache)))
