@@ -201,10 +201,6 @@ class LakeProject:
         sql = f"with {', '.join(per_table)} select {totals} from {sources}"
         return self._resolve(sql, f"{table.label}: input_counts")
 
-    @property
-    def macros(self) -> dict[str, Macro]:
-        return _macros(self.macros_text, self.macros_label)
-
     def _resolve(self, spark_sql: str, label: str) -> Statement:
         resolved_sql, inputs, columns = resolve(
             spark_sql, label, self.macros_text, self.macros_label, self._names
