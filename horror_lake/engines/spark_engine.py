@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+import pyarrow.fs as pafs
 from dagster_pyspark import LazyPySparkResource
 
 from horror_lake.engines.base import ModelError
@@ -75,6 +76,8 @@ class SparkEngine:
     def __init__(self, master: str, extra_config: Mapping[str, str]) -> None:
         self.resource = LazyPySparkResource(spark_config=spark_config(master, extra_config))
         self._started = False
+        # By partition: the version of its file when it was read, and the DataFrame read.
+        self._frames: dict[str, tuple[tuple[int | None, int | None], Any]] = {}
 
     @property
     def session(self) -> Any:
@@ -111,6 +114,7 @@ class SparkEngine:
             raise
 
     def close(self) -> None:
+        self._frames.clear()
         if self._started:
             self.resource.spark_session.stop()
             self._started = False
@@ -118,7 +122,24 @@ class SparkEngine:
     def _bind(self, inputs: Mapping[str, LakeTable]) -> None:
         """Each input partition as a temporary view named as the SQL reads it."""
         for name, table in inputs.items():
-            self.session.read.parquet(table.hadoop_uri).createOrReplaceTempView(name)
+            self._frame(table).createOrReplaceTempView(name)
+
+    def _frame(self, table: LakeTable) -> Any:
+        """The partition as a DataFrame, read once per run for as long as its file stays the same.
+
+        Each read lists the folder and reads a footer in a Spark job of its own (0.07 s warm, 0.2
+        s cold), and a run binds its partitions about 90 times, 20 of them distinct. A partition
+        written since it was read (another modification time or size) is read again.
+        """
+        info = table.location.filesystem.get_file_info(table.data_path)
+        if info.type == pafs.FileType.NotFound:
+            return self.session.read.parquet(table.hadoop_uri)  # Spark's error names the folder
+        version = (info.mtime_ns, info.size)
+        kept = self._frames.get(table.hadoop_uri)
+        if kept is None or kept[0] != version:
+            kept = (version, self.session.read.parquet(table.hadoop_uri))
+            self._frames[table.hadoop_uri] = kept
+        return kept[1]
 
 
 def _is_spark_error(error: Exception) -> bool:

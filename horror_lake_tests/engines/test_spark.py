@@ -8,9 +8,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from horror_lake.engines.spark_engine import SparkEngine
+from horror_lake.lake.location import LakeLocation
+from horror_lake.lake.tables import LakeTable
 from horror_lake.raw.sources import MOVIES_HEADER
 from horror_lake.sample.generator import SampleSummary
 from horror_lake_tests.conftest import PARTITION, BuiltLake, run_job
@@ -72,6 +76,28 @@ def test_bad_input_fails_the_same_way_on_both_engines(
             ]
         )
     assert messages[0] == messages[1] and "pipe-delimited" in messages[0][0]
+
+
+def test_a_partition_is_read_once_a_run_until_it_is_written_again(tmp_path: Path) -> None:
+    """Spark lists a partition's folder and reads its footer in a job of its own each time it
+    reads it; the engine keeps what it read while the file stays the same, and reads a
+    partition again once it has been replaced."""
+    engine = SparkEngine("local[2]", {})
+    table = LakeTable(LakeLocation(str(tmp_path / "lake")), "trusted", "numbers", PARTITION)
+    total = "select sum(n) from numbers"
+    try:
+        table.write(pa.table({"n": [1, 2]}))
+        tracker = engine.session.sparkContext.statusTracker()
+        jobs = []
+        for _ in range(2):
+            before = len(tracker.getJobIdsForGroup())
+            assert engine.query(total, {"numbers": table}) == [(3,)]
+            jobs.append(len(tracker.getJobIdsForGroup()) - before)
+        assert jobs[1] == jobs[0] - 1, jobs  # the second query reads no footer
+        table.write(pa.table({"n": [5, 6, 7], "m": [1, 1, 1]}))  # a column more
+        assert engine.query("select sum(n + m) from numbers", {"numbers": table}) == [(21,)]
+    finally:
+        engine.close()
 
 
 def spark_class(*args: str, log: Path) -> subprocess.Popen[bytes]:
