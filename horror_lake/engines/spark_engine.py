@@ -1,9 +1,10 @@
 """The Spark engine: the same SQL files, run by Spark, which reads and writes the lake itself.
 
 The session comes from dagster-pyspark's ``LazyPySparkResource`` (started on first use, once per
-run). Inputs are read by Spark from the partition folders (``file://`` or ``s3a://``); a model's
-result is written by Spark into a folder beside the partition and its one file is then moved into
-place like any other partition, so data never passes through the driver.
+run). Inputs are read by Spark from the partition folders (``file://`` or ``s3a://``), each once a
+run while its file stays the same; a model's result is written by Spark into a folder beside the
+partition and its one file is then moved into place like any other partition, so data never
+passes through the driver.
 """
 
 import os
@@ -128,8 +129,8 @@ class SparkEngine:
         """The partition as a DataFrame, read once per run for as long as its file stays the same.
 
         Each read lists the folder and reads a footer in a Spark job of its own (0.07 s warm, 0.2
-        s cold), and a run binds its partitions about 90 times, 20 of them distinct. A partition
-        written since it was read (another modification time or size) is read again.
+        s cold), and a run binds its partitions 70 times, 18 of them distinct. A partition written
+        since it was read (another modification time or size) is read again.
         """
         info = table.location.filesystem.get_file_info(table.data_path)
         if info.type == pafs.FileType.NotFound:
