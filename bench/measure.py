@@ -1,5 +1,5 @@
-"""Measuring commands the way the benchmark reports them: wall time and peak memory of a whole
-process tree, repeated in interleaved pairs, summarised as medians with their spread.
+"""Measuring commands the way the benchmark reports them: wall time, CPU time and peak memory of
+a whole process tree, repeated in interleaved pairs, summarised as medians with their spread.
 
 Shared by every suite of bench/run_bench.py; imports nothing from the suites.
 """
@@ -28,12 +28,18 @@ class Measurement:
     peak_rss_mb: float  # the whole process tree (with Spark, the JVM too)
     returncode: int
     main_peak_rss_mb: float = 0.0  # the command's own process (with Spark, the Python driver)
+    cpu_seconds: float = 0.0  # user + system time of the process tree (with Spark, the JVM too)
 
 
 def measure(name: str, args: list[str], env: dict[str, str] | None = None) -> Measurement:
     """Run ``args`` once; wall time, and the largest resident set of the process tree (and of
-    its main process) sampled every 20 ms. ``CODE_DIR`` in ``env`` runs the command from that
-    folder, so that the horror_lake package there is the one loaded (to compare versions)."""
+    its main process) and its CPU time, sampled every 20 ms. ``CODE_DIR`` in ``env`` runs the
+    command from that folder, so that the horror_lake package there is the one loaded (to
+    compare versions).
+
+    CPU time is the work done whatever else the machine was doing, so it tells two versions
+    apart on a host whose wall times drift (each process's last 20 ms are not counted).
+    """
     env = {**os.environ, **(env or {})}
     started = time.perf_counter()
     process = psutil.Popen(
@@ -44,8 +50,9 @@ def measure(name: str, args: list[str], env: dict[str, str] | None = None) -> Me
         stderr=subprocess.PIPE,
     )
     peak = main_peak = 0
+    cpu: dict[int, float] = {}
     while process.poll() is None:
-        peak = max(peak, tree_rss(process))
+        peak = max(peak, tree_rss(process, cpu))
         with contextlib.suppress(psutil.NoSuchProcess):
             main_peak = max(main_peak, process.memory_info().rss)
         time.sleep(0.02)
@@ -59,14 +66,22 @@ def measure(name: str, args: list[str], env: dict[str, str] | None = None) -> Me
         round(peak / 2**20, 1),
         process.returncode,
         round(main_peak / 2**20, 1),
+        round(sum(cpu.values()), 2),
     )
 
 
-def tree_rss(process: psutil.Process) -> int:
+def tree_rss(process: psutil.Process, cpu: dict[int, float]) -> int:
+    """The tree's resident memory now; each member's CPU time so far goes into ``cpu``."""
+    try:
+        members = [process, *process.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
     total = 0
-    for member in [process, *process.children(recursive=True)]:
+    for member in members:
         with contextlib.suppress(psutil.NoSuchProcess):
             total += member.memory_info().rss
+            times = member.cpu_times()
+            cpu[member.pid] = times.user + times.system
     return total
 
 
@@ -91,9 +106,11 @@ class Paired:
         ratios = self.ratios
         seconds = [r.seconds for r in self.runs]
         floors = [f.seconds for f in self.floor_runs]
+        cpu = [r.cpu_seconds for r in self.runs]
         return (
             f"| {self.name} | {statistics.median(seconds):.2f} ({min(seconds):.2f}-"
-            f"{max(seconds):.2f}) | {max(r.peak_rss_mb for r in self.runs):.0f} | {self.floor} | "
+            f"{max(seconds):.2f}) | {statistics.median(cpu):.1f} ({min(cpu):.1f}-{max(cpu):.1f}) | "
+            f"{max(r.peak_rss_mb for r in self.runs):.0f} | {self.floor} | "
             f"{statistics.median(floors):.2f} ({min(floors):.2f}-{max(floors):.2f}) | "
             f"**{statistics.median(ratios):.2f}x** ({min(ratios):.2f}-{max(ratios):.2f}) |"
         )
@@ -104,6 +121,8 @@ class Paired:
             "floor": self.floor,
             "seconds": [r.seconds for r in self.runs],
             "floor_seconds": [f.seconds for f in self.floor_runs],
+            "cpu_seconds": [r.cpu_seconds for r in self.runs],
+            "floor_cpu_seconds": [f.cpu_seconds for f in self.floor_runs],
             "peak_rss_mb": max(r.peak_rss_mb for r in self.runs),
             "floor_peak_rss_mb": max(f.peak_rss_mb for f in self.floor_runs),
             "ratio_median": round(statistics.median(self.ratios), 2),
@@ -113,8 +132,8 @@ class Paired:
 
 
 PAIRED_HEADER = (
-    "| run | wall s, median (range) | peak RSS MB | floor | floor s, median (range) | "
-    "ratio, median (range) |\n|---|---:|---:|---|---:|---:|"
+    "| run | wall s, median (range) | CPU s, median (range) | peak RSS MB | floor | "
+    "floor s, median (range) | ratio, median (range) |\n|---|---:|---:|---:|---|---:|---:|"
 )
 
 

@@ -67,12 +67,13 @@ def job_against_floor(
     detail = breakdown(scratch / "home", results[0].runs[-1].seconds)
     text = "\n".join([detail.summary(), "", *detail.rows()])
     if len(results) == 2:
-        saved = [
-            b.seconds - a.seconds for a, b in zip(results[0].runs, results[1].runs, strict=True)
-        ]
+        pairs = list(zip(results[0].runs, results[1].runs, strict=True))
+        saved = [b.seconds - a.seconds for a, b in pairs]
+        cpu = [b.cpu_seconds - a.cpu_seconds for a, b in pairs]
         text += (
             f"\n\nThis tree against {against}, per round: {statistics.median(saved):.2f} s less "
-            f"(median; {min(saved):.2f} to {max(saved):.2f})"
+            f"(median; {min(saved):.2f} to {max(saved):.2f}), {statistics.median(cpu):.1f} CPU "
+            f"s less ({min(cpu):.1f} to {max(cpu):.1f})"
         )
     return results, text
 
