@@ -38,7 +38,8 @@ def measure(name: str, args: list[str], env: dict[str, str] | None = None) -> Me
     compare versions).
 
     CPU time is the work done whatever else the machine was doing, so it tells two versions
-    apart on a host whose wall times drift (each process's last 20 ms are not counted).
+    apart on a host whose wall times drift (each process's last 20 ms are not counted, nor a
+    process that lived less than that).
     """
     env = {**os.environ, **(env or {})}
     started = time.perf_counter()
