@@ -11,7 +11,6 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-import pyarrow.fs as pafs
 from dagster_pyspark import LazyPySparkResource
 
 from horror_lake.engines.base import ModelError
@@ -78,7 +77,7 @@ class SparkEngine:
         self.resource = LazyPySparkResource(spark_config=spark_config(master, extra_config))
         self._started = False
         # By partition: the version of its file when it was read, and the DataFrame read.
-        self._frames: dict[str, tuple[tuple[int | None, int | None], Any]] = {}
+        self._frames: dict[str, tuple[str, Any]] = {}
 
     @property
     def session(self) -> Any:
@@ -132,10 +131,9 @@ class SparkEngine:
         s cold), and a run binds its partitions 70 times, 18 of them distinct. A partition written
         since it was read (another modification time or size) is read again.
         """
-        info = table.location.filesystem.get_file_info(table.data_path)
-        if info.type == pafs.FileType.NotFound:
+        version = table.location.file_version(table.data_path)
+        if version is None:
             return self.session.read.parquet(table.hadoop_uri)  # Spark's error names the folder
-        version = (info.mtime_ns, info.size)
         kept = self._frames.get(table.hadoop_uri)
         if kept is None or kept[0] != version:
             kept = (version, self.session.read.parquet(table.hadoop_uri))

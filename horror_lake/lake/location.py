@@ -129,6 +129,14 @@ class StorageLocation:
     def exists(self, path: str) -> bool:
         return self.filesystem.get_file_info(path).type != pafs.FileType.NotFound
 
+    def file_version(self, path: str) -> str | None:
+        """What identifies this copy of a file without reading it, its size and modification
+        time; None when there is no file at ``path``."""
+        info = self.filesystem.get_file_info(path)
+        if info.type == pafs.FileType.NotFound:
+            return None
+        return f"{info.size}-{info.mtime_ns}"
+
     def delete(self, path: str) -> None:
         """Remove a file, or a folder and all in it; nothing when it is not there.
 

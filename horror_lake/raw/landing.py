@@ -65,8 +65,7 @@ class LandingResource(dg.ConfigurableResource):
         """What identifies this copy of the file without reading it: its size and modification
         time. Used as the raw tables' data version, so tables built from an older copy show as
         stale in the UI once a new one is ingested."""
-        info = self.location().filesystem.get_file_info(path)
-        return f"{info.size}-{info.mtime_ns}"
+        return self.location().file_version(path) or "missing"  # gone since found: open fails
 
     def read(self, path: str) -> bytes:
         with self.open(path) as stream:
