@@ -87,10 +87,18 @@ def cache_folder() -> Path | None:
     except OSError:
         return None
     others = [other for other in folder.parent.iterdir() if other != folder and other.is_dir()]
-    others.sort(key=lambda other: other.stat().st_mtime, reverse=True)
+    others.sort(key=_modified, reverse=True)
     for other in others[KEPT_VERSIONS - 1 :]:
         shutil.rmtree(other, ignore_errors=True)
     return folder
+
+
+def _modified(folder: Path) -> float:
+    """When ``folder`` last changed; 0 when another process has just removed it."""
+    try:
+        return folder.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def _write(path: Path, text: str) -> None:
