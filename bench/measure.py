@@ -53,7 +53,7 @@ def measure(name: str, args: list[str], env: dict[str, str] | None = None) -> Me
     peak = main_peak = 0
     cpu: dict[int, float] = {}
     while process.poll() is None:
-        peak = max(peak, tree_rss(process, cpu))
+        peak = max(peak, sample_tree(process, cpu))
         with contextlib.suppress(psutil.NoSuchProcess):
             main_peak = max(main_peak, process.memory_info().rss)
         time.sleep(0.02)
@@ -71,7 +71,7 @@ def measure(name: str, args: list[str], env: dict[str, str] | None = None) -> Me
     )
 
 
-def tree_rss(process: psutil.Process, cpu: dict[int, float]) -> int:
+def sample_tree(process: psutil.Process, cpu: dict[int, float]) -> int:
     """The tree's resident memory now; each member's CPU time so far goes into ``cpu``."""
     try:
         members = [process, *process.children(recursive=True)]
