@@ -26,15 +26,17 @@ named_lines as (
             'character_name', clean_text(personagem),
             'birth_year', as_int(anoNascimento),
             'death_year', as_int(anoFalecimento),
-            'professions', text_list(profissao),
-            'known_for_title_ids', text_list(titulosMaisConhecidos)
+            'professions', profissao,
+            'known_for_title_ids', titulosMaisConhecidos
         ) as artist_line
     from artist_lines
     where is_title_id(id) and clean_text(nomeArtista) is not null
 ),
 
 -- A title that lists an artist twice keeps its first line (movies.csv before series.csv): one
--- pass that keeps, per title and artist, the line with the smallest (file, line number).
+-- pass that keeps, per title and artist, the line with the smallest (file, line number). The
+-- two lists are split after it, from the kept line's text: lists carried through the pass cost
+-- DuckDB 0.2 s more at full size (2.37 s against 2.17 s).
 first_line_per_artist as (
     select
         title_id,
@@ -57,8 +59,8 @@ final as (
         line.character_name,
         line.birth_year,
         line.death_year,
-        line.professions,
-        line.known_for_title_ids
+        text_list(line.professions) as professions,
+        text_list(line.known_for_title_ids) as known_for_title_ids
     from first_line_per_artist
 )
 
