@@ -3,11 +3,12 @@
 Usage: .venv/bin/python bench/spark_writes.py LAKE_ROOT DATE [--repeat 3]
 
 LAKE_ROOT holds partition DATE of every table (a run of the job wrote it, on either engine).
-In one local[2] session, each model's query is written twice a round, merged into one file
-(``coalesce(1)``, what ``SparkResult.write_to`` does) and as Spark's tasks leave it (one file
-each, what multi-file partitions would write), the order turning each round, after one
-uncounted round that warms the JVM. Prints each model's medians and the totals: what
-multi-file partitions could save at most, before the cost of committing a folder atomically.
+In one local[2] session, each model's query is written three ways a round: merged into one
+file (``coalesce(1)``, what ``SparkResult.write_to`` does), as Spark's tasks leave it (a file
+each, what multi-file partitions would write), and into one file after a shuffle
+(``repartition(1)``); the order turns each round, after one uncounted round that warms the JVM.
+Prints each model's median and range, and those of the rounds' totals: what multi-file
+partitions could save at most, before the cost of committing a folder atomically.
 """
 
 import argparse
@@ -21,7 +22,7 @@ from horror_lake.lake.resources import LakeResource
 from horror_lake.modeling.checks import asset_key
 from horror_lake.modeling.project import lake_project
 
-LAYOUTS = ("one file", "a file per task")
+LAYOUTS = ("one file", "a file per task", "one file after a shuffle")
 
 
 def main() -> None:
@@ -45,6 +46,8 @@ def main() -> None:
                     frame = engine.run_model(statement.spark_sql, table.label, inputs).frame
                     if layout == LAYOUTS[0]:
                         frame = frame.coalesce(1)
+                    elif layout == LAYOUTS[2]:
+                        frame = frame.repartition(1)
                     shutil.rmtree(out, ignore_errors=True)
                     start = time.perf_counter()
                     frame.write.parquet(f"file://{out}")
@@ -55,7 +58,7 @@ def main() -> None:
         engine.close()
         shutil.rmtree(out, ignore_errors=True)
     print(f"| model | {' s, median (range) | '.join(LAYOUTS)} s, median (range) |")
-    print("|---|---:|---:|")
+    print("|---|" + "---:|" * len(LAYOUTS))
     labels = list(dict.fromkeys(label for label, _ in seconds))
     for label in [*labels, "all"]:
         cells = []
