@@ -68,12 +68,12 @@ def job_against_floor(
     text = "\n".join([detail.summary(), "", *detail.rows()])
     if len(results) == 2:
         pairs = list(zip(results[0].runs, results[1].runs, strict=True))
-        saved = [b.seconds - a.seconds for a, b in pairs]
-        cpu = [b.cpu_seconds - a.cpu_seconds for a, b in pairs]
+        wall = [a.seconds - b.seconds for a, b in pairs]
+        cpu = [a.cpu_seconds - b.cpu_seconds for a, b in pairs]
         text += (
-            f"\n\nThis tree against {against}, per round: {statistics.median(saved):.2f} s less "
-            f"(median; {min(saved):.2f} to {max(saved):.2f}), {statistics.median(cpu):.1f} CPU "
-            f"s less ({min(cpu):.1f} to {max(cpu):.1f})"
+            f"\n\nThis tree minus {against}, per round (below zero: this tree is faster): "
+            f"{statistics.median(wall):+.2f} s (median; {min(wall):+.2f} to {max(wall):+.2f}), "
+            f"CPU {statistics.median(cpu):+.1f} s ({min(cpu):+.1f} to {max(cpu):+.1f})"
         )
     return results, text
 
