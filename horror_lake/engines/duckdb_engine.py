@@ -69,18 +69,17 @@ class DuckDBEngine:
     def connection(self, inputs: Mapping[str, LakeTable]) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor of the run's one in-memory database, with ``inputs`` bound as views.
 
-        Opening a database costs ~15 ms, a cursor next to nothing; views bound on a cursor are
-        private to it, so queries never see each other's inputs.
+        Opening a database costs ~15 ms, a cursor next to nothing. Inputs are registered as
+        temporary views, private to the cursor and gone with it, so a query never sees another
+        query's inputs (a relation's ``create_view`` would make a view of the whole database).
         """
         if self._database is None:
             self._database = duckdb.connect(config=self._config)
         con = self._database.cursor()
         try:
             for name, table in inputs.items():
-                if table.local_path is not None:
-                    con.read_parquet(table.local_path).create_view(name)
-                else:
-                    con.register(name, table.dataset())
+                local = table.local_path
+                con.register(name, con.read_parquet(local) if local else table.dataset())
             yield con
         finally:
             con.close()

@@ -1,5 +1,6 @@
 """The DuckDB engine's bounds: its memory limit and spill folder come from the settings, and a
-model bigger than the limit spills and finishes; models read S3 inputs as pyarrow datasets."""
+model bigger than the limit spills and finishes; models read S3 inputs as pyarrow datasets; a
+query sees the inputs it is given and no others."""
 
 import os
 import tempfile
@@ -7,8 +8,10 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from horror_lake import settings
+from horror_lake.engines.base import ModelError
 from horror_lake.engines.resource import build_engine
 from horror_lake.lake.location import LakeLocation
 from horror_lake.lake.resources import LakeResource
@@ -78,3 +81,17 @@ def test_a_model_reads_its_inputs_from_s3(s3_endpoint: str) -> None:
     finally:
         engine.close()
     assert target.read()["title_id"].to_pylist() == [f"tt{i:07d}" for i in range(990, 1000)]
+
+
+def test_a_query_sees_only_the_inputs_it_is_given(tmp_path: Path) -> None:
+    """A model that forgets to name an input fails, instead of reading whatever partition an
+    earlier query of the run bound under that name."""
+    titles = LakeTable(LakeLocation(str(tmp_path / "lake")), "trusted", "titles", PARTITION)
+    titles.write(pa.table({"title_id": ["tt1", "tt2"]}))
+    engine = build_engine(settings.current({}), "duckdb")
+    try:
+        assert engine.query("select count(*) from titles", {"titles": titles}) == [(2,)]
+        with pytest.raises(ModelError, match="titles"):
+            engine.query("select count(*) from titles", {})
+    finally:
+        engine.close()
