@@ -79,7 +79,7 @@ class DuckDBEngine:
         try:
             for name, table in inputs.items():
                 local = table.local_path
-                con.register(name, con.read_parquet(local) if local else table.dataset())
+                con.register(name, table.dataset() if local is None else con.read_parquet(local))
             yield con
         finally:
             con.close()
