@@ -8,10 +8,12 @@ cost is what the process spent outside the run: start-up (imports, loading the c
 the instance, creating the run with its planned events) and shutdown.
 """
 
+import os
 import statistics
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 EVENT_SAMPLES = 40
 
@@ -70,7 +72,11 @@ def breakdown(home: Path, process_seconds: float) -> Breakdown:
     import dagster as dg
     from dagster._core.instance.ref import InstanceRef
 
-    with dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home))) as instance:
+    # The shipped dagster.yaml places the run history under $DAGSTER_HOME, as a run saw it.
+    with (
+        mock.patch.dict(os.environ, {"DAGSTER_HOME": str(home)}),
+        dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home))) as instance,
+    ):
         run = instance.get_runs(limit=1)[0]
         records = instance.all_logs(run.run_id)
         starts: dict[str, float] = {}

@@ -4,6 +4,7 @@ the floors it is measured against."""
 import shutil
 from pathlib import Path
 
+REPO = Path(__file__).resolve().parents[1]
 FULL_MOVIES, FULL_SERIES = 245_000, 110_000
 FLOOR_PYARROW = """
 import sys, pyarrow as pa, pyarrow.csv as c, pyarrow.parquet as pq
@@ -38,9 +39,11 @@ def make_sample(landing: Path, movies: int, series: int, tmdb: bool = False) -> 
 def job_env(
     landing: Path, lake: Path, home: Path, code_dir: Path | None = None, **extra: str
 ) -> dict[str, str]:
-    """The job's settings (its Dagster home and SQL cache in ``home``); with ``code_dir``, the
-    package in that folder runs instead of this one (another version, same command)."""
+    """The job's settings (its Dagster home, with the ``dagster.yaml`` the package ships, and
+    the SQL cache in ``home``); with ``code_dir``, the package in that folder runs instead of
+    this one (another version, same command, its own ``dagster.yaml``)."""
     home.mkdir(parents=True, exist_ok=True)
+    shutil.copy((code_dir or REPO) / "dagster.yaml", home / "dagster.yaml")
     env = {
         "HORROR_LAKE_LANDING": str(landing),
         "HORROR_LAKE_ROOT": str(lake),

@@ -11,7 +11,7 @@ from horror_lake.modeling.project import PACKAGE_DIR
 
 # Lowest first. A module may import its own layer and the ones below it.
 LAYERS = [
-    {"settings", "partitions"},
+    {"settings", "partitions", "event_log"},
     {"lake"},
     {"engines"},
     {"modeling"},

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import yaml
 
 from horror_lake.sample.generator import SampleSummary
 from horror_lake_tests.conftest import PARTITION
@@ -51,12 +52,15 @@ def webserver(
     folder = tmp_path_factory.mktemp("webserver")
     home, lake = folder / "home", folder / "lake"
     home.mkdir()
-    # Runs launched from the UI start at once (the default coordinator queues them for a daemon).
-    (home / "dagster.yaml").write_text(
-        "run_coordinator:\n"
-        "  module: dagster._core.run_coordinator\n"
-        "  class: DefaultRunCoordinator\n"
-    )
+    # The shipped settings, but runs launched from the UI start at once (the shipped
+    # coordinator queues them for a daemon).
+    settings = yaml.safe_load((REPO / "dagster.yaml").read_text())
+    settings["run_coordinator"] = {
+        "module": "dagster._core.run_coordinator",
+        "class": "DefaultRunCoordinator",
+    }
+    del settings["concurrency"]
+    (home / "dagster.yaml").write_text(yaml.safe_dump(settings))
     port = free_port()
     env = {
         **os.environ,

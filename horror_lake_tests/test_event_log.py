@@ -1,0 +1,124 @@
+"""The run history of the shipped ``dagster.yaml``: Dagster's SQLite files, read and followed as
+Dagster's own storage reads and follows them, with connections kept open."""
+
+import shutil
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import dagster as dg
+import psutil
+import pytest
+
+from horror_lake.event_log import OPEN_DATABASES, PooledSqliteEventLogStorage
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A Dagster home holding the dagster.yaml this repository ships."""
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    return home
+
+
+def instance_of(home: Path) -> dg.DagsterInstance:
+    """An instance as a Dagster process (a run, the webserver, the daemon) loads it."""
+    return dg.DagsterInstance.from_config(str(home))
+
+
+def new_run(instance: dg.DagsterInstance) -> dg.DagsterRun:
+    return instance.add_run(dg.DagsterRun(job_name="by_hand", run_id=str(uuid.uuid4())))
+
+
+def messages(instance: dg.DagsterInstance, run_id: str) -> list[str]:
+    return [entry.message for entry in instance.all_logs(run_id)]
+
+
+@dg.asset
+def tiny() -> int:
+    return 1
+
+
+def test_the_shipped_home_keeps_its_history_where_dagster_does(home: Path) -> None:
+    """A run recorded with the shipped settings reads the same through Dagster's own storage
+    (a home without the setting), and a run recorded by Dagster's own reads the same here."""
+    pooled = instance_of(home)
+    assert isinstance(pooled.event_log_storage, PooledSqliteEventLogStorage)
+    ours = dg.materialize([tiny], instance=pooled)
+    plain_home = home.parent / "plain"
+    plain_home.mkdir()
+    (plain_home / "history").symlink_to(home / "history")
+    plain = instance_of(plain_home)
+    assert type(plain.event_log_storage).__name__ == "SqliteEventLogStorage"
+    theirs = dg.materialize([tiny], instance=plain)
+
+    for run_id in (ours.run_id, theirs.run_id):
+        assert messages(plain, run_id) == messages(pooled, run_id)
+        assert len(messages(pooled, run_id)) > 10
+    for instance in (pooled, plain):
+        assert len(instance.fetch_materializations(tiny.key, limit=10).records) == 2
+    pooled.dispose()
+    plain.dispose()
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 15) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_another_process_follows_a_run_while_it_writes(home: Path) -> None:
+    """The UI follows a running run through Dagster's watch of the run's database file: each
+    event must reach it while the writing process still holds its connection."""
+    writer, ui = instance_of(home), instance_of(home)
+    run = new_run(writer)
+    writer.report_engine_event("started", run)
+    seen: list[str] = []
+    ui.watch_event_logs(run.run_id, None, lambda entry, _cursor: seen.append(entry.message))
+    try:
+        for message in ("first", "second", "third"):
+            writer.report_engine_event(message, run)
+            assert wait_for(lambda m=message: m in seen), f"{message!r} never reached the UI"
+    finally:
+        ui.dispose()
+        writer.dispose()
+
+
+def test_a_process_reading_many_runs_keeps_few_files_open(home: Path) -> None:
+    """A webserver browsing old runs opens each run's database; it keeps only the last few."""
+    instance = instance_of(home)
+    runs = [new_run(instance) for _ in range(3 * OPEN_DATABASES)]
+    for run in runs:
+        instance.report_engine_event(f"event of {run.run_id}", run)
+    for run in runs:
+        assert messages(instance, run.run_id) == [f"event of {run.run_id}"]
+    runs_folder = str(home / "history" / "runs")
+    open_databases = {
+        Path(f.path).name.split(".")[0]
+        for f in psutil.Process().open_files()
+        if f.path.startswith(runs_folder) and "index" not in f.path
+    }
+    assert 0 < len(open_databases) <= OPEN_DATABASES
+    instance.dispose()
+    assert not [f for f in psutil.Process().open_files() if f.path.startswith(runs_folder)]
+
+
+def test_a_wiped_history_starts_again(home: Path) -> None:
+    instance = instance_of(home)
+    old = new_run(instance)
+    instance.report_engine_event("old", old)
+    instance.wipe()
+    assert messages(instance, old.run_id) == []
+    run = new_run(instance)
+    instance.report_engine_event("new", run)
+    assert messages(instance, run.run_id) == ["new"]
+    assert messages(instance_of(home), run.run_id) == ["new"]
+    instance.dispose()
