@@ -14,6 +14,7 @@ from horror_lake.sample.generator import SampleSummary, write_sample
 from horror_lake.sample.tmdb_snapshot import write_tmdb_snapshot
 from horror_lake_tests.servers import moto_server, use_endpoint
 
+REPO = Path(__file__).resolve().parents[1]
 PARTITION = "2024-03-01"
 SAMPLE_MOVIES = 400
 SAMPLE_SERIES = 150
@@ -89,6 +90,17 @@ def moto_endpoint() -> Iterator[str]:
     """One local AWS API server (moto) for the session; tests use buckets of their own."""
     with moto_server() as endpoint:
         yield endpoint
+
+
+@pytest.fixture
+def dagster_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A Dagster home holding the dagster.yaml this repository ships, as ``DAGSTER_HOME`` (its
+    run history settings name their folder from it, as in every Dagster process)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    return home
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """The run history of the shipped ``dagster.yaml``: Dagster's SQLite files, read and followed as
 Dagster's own storage reads and follows them, with connections kept open."""
 
-import shutil
 import time
 import uuid
 from collections.abc import Callable
@@ -9,21 +8,8 @@ from pathlib import Path
 
 import dagster as dg
 import psutil
-import pytest
 
 from horror_lake.event_log import OPEN_DATABASES, PooledSqliteEventLogStorage
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A Dagster home holding the dagster.yaml this repository ships."""
-    home = tmp_path / "home"
-    home.mkdir()
-    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
-    monkeypatch.setenv("DAGSTER_HOME", str(home))
-    return home
 
 
 def instance_of(home: Path) -> dg.DagsterInstance:
@@ -44,15 +30,15 @@ def tiny() -> int:
     return 1
 
 
-def test_the_shipped_home_keeps_its_history_where_dagster_does(home: Path) -> None:
+def test_the_shipped_home_keeps_its_history_where_dagster_does(dagster_home: Path) -> None:
     """A run recorded with the shipped settings reads the same through Dagster's own storage
     (a home without the setting), and a run recorded by Dagster's own reads the same here."""
-    pooled = instance_of(home)
+    pooled = instance_of(dagster_home)
     assert isinstance(pooled.event_log_storage, PooledSqliteEventLogStorage)
     ours = dg.materialize([tiny], instance=pooled)
-    plain_home = home.parent / "plain"
+    plain_home = dagster_home.parent / "plain"
     plain_home.mkdir()
-    (plain_home / "history").symlink_to(home / "history")
+    (plain_home / "history").symlink_to(dagster_home / "history")
     plain = instance_of(plain_home)
     assert type(plain.event_log_storage).__name__ == "SqliteEventLogStorage"
     theirs = dg.materialize([tiny], instance=plain)
@@ -75,10 +61,10 @@ def wait_for(condition: Callable[[], bool], seconds: float = 15) -> bool:
     return True
 
 
-def test_a_second_instance_follows_a_run_while_it_is_written(home: Path) -> None:
+def test_a_second_instance_follows_a_run_while_it_is_written(dagster_home: Path) -> None:
     """The UI (the webserver's own instance) follows a running run through Dagster's watch of
     the run's database file: each event must reach it while the writer's connection is open."""
-    writer, ui = instance_of(home), instance_of(home)
+    writer, ui = instance_of(dagster_home), instance_of(dagster_home)
     run = new_run(writer)
     writer.report_engine_event("started", run)
     seen: list[str] = []
@@ -92,15 +78,15 @@ def test_a_second_instance_follows_a_run_while_it_is_written(home: Path) -> None
         writer.dispose()
 
 
-def test_a_process_reading_many_runs_keeps_few_files_open(home: Path) -> None:
+def test_a_process_reading_many_runs_keeps_few_files_open(dagster_home: Path) -> None:
     """A webserver browsing old runs opens each run's database; it keeps only the last few."""
-    instance = instance_of(home)
+    instance = instance_of(dagster_home)
     runs = [new_run(instance) for _ in range(3 * OPEN_DATABASES)]
     for run in runs:
         instance.report_engine_event(f"event of {run.run_id}", run)
     for run in runs:
         assert messages(instance, run.run_id) == [f"event of {run.run_id}"]
-    runs_folder = str(home / "history" / "runs")
+    runs_folder = str(dagster_home / "history" / "runs")
     open_databases = {
         Path(f.path).name.split(".")[0]
         for f in psutil.Process().open_files()
@@ -111,8 +97,8 @@ def test_a_process_reading_many_runs_keeps_few_files_open(home: Path) -> None:
     assert not [f for f in psutil.Process().open_files() if f.path.startswith(runs_folder)]
 
 
-def test_a_wiped_history_starts_again(home: Path) -> None:
-    instance = instance_of(home)
+def test_a_wiped_history_starts_again(dagster_home: Path) -> None:
+    instance = instance_of(dagster_home)
     old = new_run(instance)
     instance.report_engine_event("old", old)
     instance.wipe()
@@ -120,6 +106,6 @@ def test_a_wiped_history_starts_again(home: Path) -> None:
     run = new_run(instance)
     instance.report_engine_event("new", run)
     assert messages(instance, run.run_id) == ["new"]
-    with instance_of(home) as another:
+    with instance_of(dagster_home) as another:
         assert messages(another, run.run_id) == ["new"]
     instance.dispose()

@@ -8,7 +8,6 @@ local folder and on S3 (moto's server honours S3's conditional writes as AWS doe
 """
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -204,17 +203,6 @@ def test_a_second_run_of_a_date_fails_plainly_and_a_dead_ones_lock_is_taken_over
 
 
 # ---- the run queue, with the real daemon ----------------------------------------------------
-
-
-@pytest.fixture
-def dagster_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A Dagster home holding the dagster.yaml this repository ships, as ``DAGSTER_HOME`` (its
-    run history settings name their folder from it, as in every Dagster process)."""
-    home = tmp_path / "home"
-    home.mkdir()
-    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
-    monkeypatch.setenv("DAGSTER_HOME", str(home))
-    return home
 
 
 @pytest.fixture
