@@ -1,6 +1,8 @@
 """The code location: the tables the ``tables/`` component builds, plus the job, automation and
 resources (nothing else)."""
 
+import atexit
+import gc
 import warnings
 from functools import cache
 from pathlib import Path
@@ -45,6 +47,12 @@ def defs() -> dg.Definitions:
 @cache
 def build_definitions() -> dg.Definitions:
     """Built once per process: ``dagster job execute`` asks for the definitions five times."""
+    # A Python process ends with a full garbage collection over every object still alive:
+    # about 260k after a demo run (Dagster's definitions, instance and run machinery), 0.7 s of
+    # a 4.7 s run. Frozen at exit, they are left to the operating system instead. Only objects
+    # in reference cycles then go without their finalizers, and nothing a run writes waits on
+    # one: each table, Parquet file and database is closed when its step or the run ends.
+    atexit.register(gc.freeze)
     # Data versions on outputs are beta in Dagster: the raw tables need them all the same (see
     # LandingResource.version), without a warning on every run.
     warnings.filterwarnings("ignore", message="Parameter `data_version`", category=dg.BetaWarning)
