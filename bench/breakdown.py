@@ -1,21 +1,27 @@
 """Where a run's time goes: per step, data work against Dagster's own overhead, and the fixed cost.
 
 Read from the run's event log in its DAGSTER_HOME after the process ended. A step's wall time
-runs from its STEP_START to its STEP_SUCCESS event; every event of the step is a write to the
-instance's storage, whose cost is measured here on the same storage (the median of timed writes
-of the same kind of event). Data work is the step's wall time less its events' cost. The fixed
-cost is what the process spent outside the run: start-up (imports, loading the code location,
-the instance, creating the run with its planned events) and shutdown.
+runs from its STEP_START to its STEP_SUCCESS event. Every event is a write to the instance's
+storage, and what one costs depends on its kind (an asset check's event is also written to the
+cross-run index, three transactions in all): so each of the run's own events is stored again,
+timed, under another run id, in a copy of the home (the same storage, and the home left as the
+run left it). Data work is the step's wall time less its events' cost; it still holds Dagster's
+own work in the step between events (looking up the inputs' data versions, type checks). The
+fixed cost is what the process spent outside the run: start-up (imports, loading the code
+location, the instance, creating the run with its planned events) and shutdown.
 """
 
 import os
-import statistics
+import shutil
+import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from unittest import mock
-
-EVENT_SAMPLES = 40
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,7 @@ class StepTime:
     step: str
     seconds: float
     events: int
+    event_seconds: float
 
 
 @dataclass(frozen=True)
@@ -30,7 +37,9 @@ class Breakdown:
     process_seconds: float
     run_seconds: float
     run_events: int
-    seconds_per_event: float
+    run_event_seconds: float
+    planned_events: int  # written when the run is created, before it starts
+    planned_event_seconds: float
     steps: list[StepTime]
 
     @property
@@ -43,17 +52,16 @@ class Breakdown:
             "|---|---:|---:|---:|---:|",
         ]
         for step in sorted(self.steps, key=lambda s: -s.seconds):
-            overhead = min(step.events * self.seconds_per_event, step.seconds)
+            overhead = min(step.event_seconds, step.seconds)
             out.append(
                 f"| {step.step} | {step.seconds:.2f} | {step.events} | {overhead:.2f} | "
                 f"{step.seconds - overhead:.2f} |"
             )
         in_steps = sum(s.seconds for s in self.steps)
-        step_events = sum(s.events for s in self.steps)
-        overhead = min(step_events * self.seconds_per_event, in_steps)
+        overhead = min(sum(s.event_seconds for s in self.steps), in_steps)
         out.append(
-            f"| **all steps** | {in_steps:.2f} | {step_events} | {overhead:.2f} | "
-            f"{in_steps - overhead:.2f} |"
+            f"| **all steps** | {in_steps:.2f} | {sum(s.events for s in self.steps)} | "
+            f"{overhead:.2f} | {in_steps - overhead:.2f} |"
         )
         return out
 
@@ -61,14 +69,87 @@ class Breakdown:
         in_steps = sum(s.seconds for s in self.steps)
         return (
             f"process {self.process_seconds:.2f} s = fixed cost {self.fixed_seconds:.2f} s "
-            f"(start-up and shutdown outside the run) + run {self.run_seconds:.2f} s "
+            f"(start-up and shutdown outside the run; of it, {self.planned_events} planned "
+            f"events written {self.planned_event_seconds:.2f} s) + run {self.run_seconds:.2f} s "
             f"({in_steps:.2f} s in {len(self.steps)} steps, the rest between steps); "
-            f"{self.run_events} events in the run, {1000 * self.seconds_per_event:.1f} ms each"
+            f"{self.run_events} events in the run, written {self.run_event_seconds:.2f} s"
         )
 
 
 def breakdown(home: Path, process_seconds: float) -> Breakdown:
     """The last run in ``home``, broken down."""
+    import dagster as dg
+
+    with _instance(home) as instance:
+        run = instance.get_runs(limit=1)[0]
+        records = instance.all_logs(run.run_id)
+    costs = event_costs(home, records)
+    starts: dict[str, float] = {}
+    steps = []
+    events: dict[str, list[float]] = {}
+    run_start = run_end = None
+    planned: list[float] = []
+    for record, cost in zip(records, costs, strict=True):
+        event = record.dagster_event
+        kind = event.event_type if event is not None else None
+        if run_start is None:
+            if kind in (
+                dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
+                dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED,
+            ):
+                planned.append(cost)
+            if kind == dg.DagsterEventType.RUN_START:
+                run_start = record.timestamp
+        if kind in (dg.DagsterEventType.RUN_SUCCESS, dg.DagsterEventType.RUN_FAILURE):
+            run_end = record.timestamp
+        step = event.step_key if event is not None else None
+        if step is None or run_start is None:  # planned events name their step too
+            continue
+        events.setdefault(step, []).append(cost)
+        if kind == dg.DagsterEventType.STEP_START:
+            starts[step] = record.timestamp
+        elif kind in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE):
+            step_costs = events[step]
+            steps.append(
+                StepTime(step, record.timestamp - starts[step], len(step_costs), sum(step_costs))
+            )
+    assert run_start is not None and run_end is not None, "the run has no start or end event"
+    in_run = [
+        cost
+        for record, cost in zip(records, costs, strict=True)
+        if run_start <= record.timestamp <= run_end
+    ]
+    return Breakdown(
+        process_seconds,
+        run_end - run_start,
+        len(in_run),
+        sum(in_run),
+        len(planned),
+        sum(planned),
+        steps,
+    )
+
+
+def event_costs(home: Path, records: list[Any]) -> list[float]:
+    """Seconds to store each of ``records`` again, in order, under a new run id, in a copy of
+    ``home`` (its run history; compute logs left out)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(scratch) / "home"
+        shutil.copytree(home, copy, ignore=shutil.ignore_patterns("storage", "logs"))
+        with _instance(copy) as instance:
+            storage = instance.event_log_storage
+            run_id = str(uuid.uuid4())
+            costs = []
+            for record in records:
+                again = record._replace(run_id=run_id)
+                started = time.perf_counter()
+                storage.store_event(again)
+                costs.append(time.perf_counter() - started)
+    return costs
+
+
+@contextmanager
+def _instance(home: Path) -> Iterator[Any]:
     import dagster as dg
     from dagster._core.instance.ref import InstanceRef
 
@@ -77,39 +158,4 @@ def breakdown(home: Path, process_seconds: float) -> Breakdown:
         mock.patch.dict(os.environ, {"DAGSTER_HOME": str(home)}),
         dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home))) as instance,
     ):
-        run = instance.get_runs(limit=1)[0]
-        records = instance.all_logs(run.run_id)
-        starts: dict[str, float] = {}
-        steps = []
-        events: dict[str, int] = {}
-        run_start = run_end = None
-        for record in records:
-            event = record.dagster_event
-            if event is None:
-                continue
-            kind = event.event_type.name  # the enum's name (its value is a legacy spelling)
-            if kind == "RUN_START":
-                run_start = record.timestamp
-            elif kind in ("RUN_SUCCESS", "RUN_FAILURE"):
-                run_end = record.timestamp
-            step = event.step_key
-            if step is None:
-                continue
-            events[step] = events.get(step, 0) + 1
-            if kind == "STEP_START":
-                starts[step] = record.timestamp
-            elif kind in ("STEP_SUCCESS", "STEP_FAILURE"):
-                steps.append(StepTime(step, record.timestamp - starts[step], events[step]))
-        cost = event_cost(instance, run)
-    assert run_start is not None and run_end is not None, "the run has no start or end event"
-    return Breakdown(process_seconds, run_end - run_start, len(records), cost, steps)
-
-
-def event_cost(instance: object, run: object) -> float:
-    """Median seconds to store one engine event for the run, on the run's own storage."""
-    samples = []
-    for i in range(EVENT_SAMPLES):
-        started = time.perf_counter()
-        instance.report_engine_event(f"bench: timing event {i}", dagster_run=run)  # type: ignore[attr-defined]
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
+        yield instance
