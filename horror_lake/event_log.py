@@ -33,6 +33,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     def __init__(self, dagster_home: str, inst_data: ConfigurableClassData | None = None) -> None:
         self._engines: OrderedDict[str, Engine] = OrderedDict()
+        self._tables: set[str] = set()
         self._pid = os.getpid()
         super().__init__(os.path.join(dagster_home, "history", "runs"), inst_data)
 
@@ -81,6 +82,14 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         while len(self._engines) > OPEN_DATABASES:
             self._engines.popitem(last=False)[1].dispose()
         return engine
+
+    def has_table(self, table_name: str) -> bool:
+        # Asked before each asset check event and each asset event's tags are stored, and
+        # answered on a new engine and connection each time. Only migrations add a table, and
+        # nothing drops one (a wipe makes them again), so a table once seen is remembered.
+        if table_name not in self._tables and super().has_table(table_name):
+            self._tables.add(table_name)
+        return table_name in self._tables
 
     def wipe(self) -> None:
         # Closed first: Dagster deletes the run databases' files, write-ahead logs included.

@@ -1,13 +1,17 @@
 """The run history of the shipped ``dagster.yaml``: Dagster's SQLite files, read and followed as
 Dagster's own storage reads and follows them, with connections kept open."""
 
+import sqlite3
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import dagster as dg
 import psutil
+import sqlalchemy
+from sqlalchemy.engine import Engine
 
 from horror_lake.event_log import OPEN_DATABASES, PooledSqliteEventLogStorage
 
@@ -108,4 +112,30 @@ def test_a_wiped_history_starts_again(dagster_home: Path) -> None:
     assert messages(instance, run.run_id) == ["new"]
     with instance_of(dagster_home) as another:
         assert messages(another, run.run_id) == ["new"]
+    instance.dispose()
+
+
+def test_tables_seen_once_are_not_looked_up_again(dagster_home: Path) -> None:
+    """Dagster asks whether a table exists before it stores each asset check event and each
+    asset event's tags, on a new connection each time. A table seen is remembered; a table not
+    there is looked up again when asked, so one a migration adds later is found."""
+    instance = instance_of(dagster_home)
+    storage = instance.event_log_storage
+    assert storage.has_table("asset_check_executions")
+    connections: list[object] = []
+
+    def count(dbapi_connection: object, record: object) -> None:
+        connections.append(dbapi_connection)
+
+    sqlalchemy.event.listen(Engine, "connect", count)
+    try:
+        assert all(storage.has_table("asset_check_executions") for _ in range(20))
+    finally:
+        sqlalchemy.event.remove(Engine, "connect", count)
+    assert connections == []
+
+    assert not storage.has_table("added_later")
+    with closing(sqlite3.connect(dagster_home / "history" / "runs" / "index.db")) as index:
+        index.execute("create table added_later (id integer)")
+    assert storage.has_table("added_later")
     instance.dispose()
