@@ -86,7 +86,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     def has_table(self, table_name: str) -> bool:
         # Asked before each asset check event and each asset event's tags are stored, and
         # answered on a new engine and connection each time. Only migrations add a table, and
-        # nothing drops one (a wipe makes them again), so a table once seen is remembered.
+        # nothing drops one (a wipe empties the index's tables), so a table seen is remembered.
         if table_name not in self._tables and super().has_table(table_name):
             self._tables.add(table_name)
         return table_name in self._tables
