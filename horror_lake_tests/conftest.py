@@ -12,9 +12,8 @@ import pytest
 from horror_lake.definitions import JOB_NAME, defs
 from horror_lake.sample.generator import SampleSummary, write_sample
 from horror_lake.sample.tmdb_snapshot import write_tmdb_snapshot
-from horror_lake_tests.servers import moto_server, use_endpoint
+from horror_lake_tests.servers import REPO, moto_server, use_endpoint
 
-REPO = Path(__file__).resolve().parents[1]
 PARTITION = "2024-03-01"
 SAMPLE_MOVIES = 400
 SAMPLE_SERIES = 150
