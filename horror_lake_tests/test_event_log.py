@@ -1,19 +1,24 @@
 """The run history of the shipped ``dagster.yaml``: Dagster's SQLite files, read and followed as
 Dagster's own storage reads and follows them, with connections kept open."""
 
+import os
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable
-from contextlib import closing
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import psutil
+import pytest
 import sqlalchemy
+from dagster._check import CheckError
+from dagster._core.events.log import EventLogEntry
 from sqlalchemy.engine import Engine
 
-from horror_lake.event_log import OPEN_DATABASES, PooledSqliteEventLogStorage
+from horror_lake.event_log import EVENT_BATCH_SIZE, OPEN_DATABASES, PooledSqliteEventLogStorage
 
 
 def instance_of(home: Path) -> dg.DagsterInstance:
@@ -32,6 +37,53 @@ def messages(instance: dg.DagsterInstance, run_id: str) -> list[str]:
 @dg.asset
 def tiny() -> int:
     return 1
+
+
+CHECKS = ("positive", "small")
+
+
+@dg.asset(check_specs=[dg.AssetCheckSpec(name, asset="checked") for name in CHECKS])
+def checked() -> Iterator[dg.Output[int] | dg.AssetCheckResult]:
+    yield dg.Output(1)
+    for name in CHECKS:
+        yield dg.AssetCheckResult(check_name=name, passed=True)
+
+
+@contextmanager
+def commits() -> Iterator[list[object]]:
+    """The transactions committed on any SQLAlchemy engine meanwhile, one item each."""
+    seen: list[object] = []
+
+    def count(connection: object) -> None:
+        seen.append(connection)
+
+    sqlalchemy.event.listen(Engine, "commit", count)
+    try:
+        yield seen
+    finally:
+        sqlalchemy.event.remove(Engine, "commit", count)
+
+
+def planned_events(instance: dg.DagsterInstance, run_id: str) -> list[EventLogEntry]:
+    """The events a run's creation wrote (its asset and check plans), moved to a new run id."""
+    new_run_id = str(uuid.uuid4())
+    return [
+        entry._replace(run_id=new_run_id)
+        for entry in instance.all_logs(run_id)
+        if entry.dagster_event is not None and entry.dagster_event_type.value.endswith("PLANNED")
+    ]
+
+
+def planned_checks(instance: dg.DagsterInstance, run_id: str) -> list[str]:
+    """The checks the cross-run index says ``run_id`` plans or ran."""
+    return sorted(
+        name
+        for name in CHECKS
+        for record in instance.event_log_storage.get_asset_check_execution_history(
+            dg.AssetCheckKey(checked.key, name), limit=10
+        )
+        if record.run_id == run_id
+    )
 
 
 def test_the_shipped_home_keeps_its_history_where_dagster_does(dagster_home: Path) -> None:
@@ -138,4 +190,56 @@ def test_tables_seen_once_are_not_looked_up_again(dagster_home: Path) -> None:
     with closing(sqlite3.connect(dagster_home / "history" / "runs" / "index.db")) as index:
         index.execute("create table added_later (id integer)")
     assert storage.has_table("added_later")
+    instance.dispose()
+
+
+def test_a_runs_plan_is_written_in_one_transaction_per_database(
+    dagster_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Creating a run writes an event for each asset and check it plans, three transactions
+    each for a check. With the shipped storage Dagster hands them over as one batch (a user's
+    own batch size stands, 0 turning it off), written in one transaction on the run's database
+    and one on the index."""
+    monkeypatch.setenv(EVENT_BATCH_SIZE, "0")
+    monkeypatch.delenv(EVENT_BATCH_SIZE)
+    instance = instance_of(dagster_home)
+    assert instance.event_log_storage and os.environ[EVENT_BATCH_SIZE] == "1000"
+    run = dg.materialize([checked], instance=instance)
+    plan = planned_events(instance, run.run_id)
+    assert len(plan) == 1 + len(CHECKS)
+
+    one_by_one_plan = planned_events(instance, run.run_id)
+    for run_id in (plan[0].run_id, one_by_one_plan[0].run_id):
+        assert instance.all_logs(run_id) == []  # each run's database made before counting
+    with commits() as one_by_one:
+        for entry in one_by_one_plan:
+            instance.event_log_storage.store_event(entry)
+    with commits() as batched:
+        instance.event_log_storage.store_event_batch(plan)
+    assert len(batched) == 2 and len(one_by_one) >= 2 + 3 * len(CHECKS)
+    assert [e.message for e in instance.all_logs(plan[0].run_id)] == [e.message for e in plan]
+    assert planned_checks(instance, plan[0].run_id) == sorted(CHECKS)
+
+    with commits() as batched_run:
+        dg.materialize([checked], instance=instance)
+    monkeypatch.setenv(EVENT_BATCH_SIZE, "0")
+    with commits() as unbatched_run:
+        dg.materialize([checked], instance=instance)
+    assert len(unbatched_run) - len(batched_run) == len(one_by_one) - len(batched)
+    instance.dispose()
+
+
+def test_a_batch_that_fails_part_way_leaves_nothing_behind(dagster_home: Path) -> None:
+    """Dagster stores a failed batch again event by event: nothing of the first try may stay,
+    or the run would hold its plan twice."""
+    instance = instance_of(dagster_home)
+    run = dg.materialize([checked], instance=instance)
+    plan = planned_events(instance, run.run_id)
+    broken: list[Any] = [*plan[:2], None, *plan[2:]]
+    with pytest.raises(CheckError, match="EventLogEntry"):
+        instance.event_log_storage.store_event_batch(broken)
+    assert instance.all_logs(plan[0].run_id) == []
+    assert planned_checks(instance, plan[0].run_id) == []
+    instance.event_log_storage.store_event_batch(plan)
+    assert len(instance.all_logs(plan[0].run_id)) == len(plan)
     instance.dispose()
