@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy
 from dagster._check import CheckError
 from dagster._core.events.log import EventLogEntry
+from dagster._core.storage.event_log.migration import ASSET_KEY_INDEX_COLS
 from sqlalchemy.engine import Engine
 
 from horror_lake.event_log import EVENT_BATCH_SIZE, OPEN_DATABASES, PooledSqliteEventLogStorage
@@ -47,6 +48,23 @@ def checked() -> Iterator[dg.Output[int] | dg.AssetCheckResult]:
     yield dg.Output(1)
     for name in CHECKS:
         yield dg.AssetCheckResult(check_name=name, passed=True)
+
+
+@contextmanager
+def database_work() -> Iterator[list[object]]:
+    """The SQLite connections opened and statements run on any SQLAlchemy engine meanwhile."""
+    seen: list[object] = []
+
+    def count(*args: object, **kwargs: object) -> None:
+        seen.append(args[0])
+
+    sqlalchemy.event.listen(Engine, "connect", count)
+    sqlalchemy.event.listen(Engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        sqlalchemy.event.remove(Engine, "connect", count)
+        sqlalchemy.event.remove(Engine, "before_cursor_execute", count)
 
 
 @contextmanager
@@ -167,29 +185,37 @@ def test_a_wiped_history_starts_again(dagster_home: Path) -> None:
     instance.dispose()
 
 
-def test_tables_seen_once_are_not_looked_up_again(dagster_home: Path) -> None:
-    """Dagster asks whether a table exists before it stores each asset check event and each
-    asset event's tags, on a new connection each time. A table seen is remembered; a table not
-    there is looked up again when asked, so one a migration adds later is found."""
+def test_schema_facts_seen_once_are_not_looked_up_again(dagster_home: Path) -> None:
+    """Dagster asks whether the index has a table, a column of its asset table or a completed
+    data migration, on a connection each time, before storing or reading asset events. What was
+    seen is remembered; what was not is looked up again when asked, so what a migration adds
+    later is found."""
     instance = instance_of(dagster_home)
     storage = instance.event_log_storage
-    assert storage.has_table("asset_check_executions")
-    connections: list[object] = []
-
-    def count(dbapi_connection: object, record: object) -> None:
-        connections.append(dbapi_connection)
-
-    sqlalchemy.event.listen(Engine, "connect", count)
-    try:
-        assert all(storage.has_table("asset_check_executions") for _ in range(20))
-    finally:
-        sqlalchemy.event.remove(Engine, "connect", count)
-    assert connections == []
+    assert isinstance(storage, PooledSqliteEventLogStorage)
+    questions: list[Callable[[], bool]] = [
+        lambda: storage.has_table("asset_check_executions"),
+        lambda: storage.has_asset_key_col("cached_status_data"),
+        lambda: storage.has_secondary_index(ASSET_KEY_INDEX_COLS),
+    ]
+    assert all(question() for question in questions)
+    with database_work() as work:
+        assert all(question() for _ in range(20) for question in questions)
+    assert work == []
 
     assert not storage.has_table("added_later")
+    assert not storage.has_secondary_index("added_later")
     with closing(sqlite3.connect(dagster_home / "history" / "runs" / "index.db")) as index:
         index.execute("create table added_later (id integer)")
+        index.execute("alter table asset_keys add column added_later text")
+        index.execute(
+            "insert into secondary_indexes (name, create_timestamp, migration_completed)"
+            " values ('added_later', current_timestamp, current_timestamp)"
+        )
+        index.commit()
     assert storage.has_table("added_later")
+    assert storage.has_asset_key_col("added_later")
+    assert storage.has_secondary_index("added_later")
     instance.dispose()
 
 
