@@ -9,6 +9,7 @@ import dagster as dg
 import pyarrow as pa
 
 from horror_lake import settings
+from horror_lake.lake import arrays
 from horror_lake.lake.location import (
     LakeLocation,
     StorageError,
@@ -201,6 +202,6 @@ def markdown_preview(preview: pa.Table) -> str:
     lines = ["| " + " | ".join(preview.column_names) + " |"]
     lines.append("|" + "---|" * preview.num_columns)
     lines += [
-        "| " + " | ".join(cell(v) for v in row.values()) + " |" for row in preview.to_pylist()
+        "| " + " | ".join(cell(v) for v in row.values()) + " |" for row in arrays.to_python(preview)
     ]
     return "\n".join(lines)

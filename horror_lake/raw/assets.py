@@ -13,6 +13,7 @@ import dagster as dg
 import pyarrow as pa
 
 from horror_lake.engines.resource import EngineResource
+from horror_lake.lake import arrays
 from horror_lake.lake.resources import LakeResource
 from horror_lake.lake.tables import LakeTable
 from horror_lake.modeling.assets import table_out
@@ -82,7 +83,7 @@ class ParsedRows:
 
     def __init__(self, stream: SourceStream, ingested_at: dt.datetime) -> None:
         self.stream = stream
-        self.ingested_at = pa.scalar(ingested_at, INGESTED_AT)
+        self.ingested_at = arrays.scalar(ingested_at, INGESTED_AT)
 
     def write_to(self, table: LakeTable) -> dict[str, int]:
         schema = self.stream.schema.append(pa.field("ingested_at", INGESTED_AT))

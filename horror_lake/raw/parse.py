@@ -46,6 +46,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 from numpy.typing import NDArray
 
+from horror_lake.lake import arrays
+
 DELIMITER = "|"
 QUOTE = '"'
 BOM = b"\xef\xbb\xbf"
@@ -58,7 +60,7 @@ _FIRST_DATA_LINE = 2  # line 1 is the header
 # Blocks parsed at once. More would mostly cost memory: one thread writes what they produce.
 _WORKERS = min(os.cpu_count() or 1, 4)
 _MAX_RUNS = 256  # kept rows in more runs than this: a filter is cheaper than the slices
-_NO_STRINGS = pa.array([], pa.string())
+_NO_STRINGS = arrays.array([], pa.string())
 REJECT_SCHEMA = pa.schema(
     [
         ("source_file", pa.string()),
@@ -237,10 +239,10 @@ class SourceStream:
             totals.rejects.append(
                 pa.RecordBatch.from_arrays(
                     [
-                        pa.repeat(pa.scalar(self.source_file, pa.string()), len(numbers)),
-                        pa.array(np.array(numbers, np.int64) + first_line, pa.int64()),
-                        pa.array(reasons, pa.string()),
-                        pa.array(lines, pa.string()),
+                        pa.repeat(arrays.scalar(self.source_file, pa.string()), len(numbers)),
+                        arrays.array(np.array(numbers, np.int64) + first_line, pa.int64()),
+                        arrays.array(reasons, pa.string()),
+                        arrays.array(lines, pa.string()),
                     ],
                     schema=REJECT_SCHEMA,
                 )
@@ -250,8 +252,8 @@ class SourceStream:
         return pa.RecordBatch.from_arrays(
             [
                 *parsed.columns,
-                pa.repeat(pa.scalar(self.source_file, pa.string()), len(parsed.numbers)),
-                pa.array(parsed.numbers + first_line, pa.int64()),
+                pa.repeat(arrays.scalar(self.source_file, pa.string()), len(parsed.numbers)),
+                arrays.array(parsed.numbers + first_line, pa.int64()),
             ],
             schema=self.schema,
         )
@@ -390,7 +392,7 @@ def _parse_block(block: bytes, header: tuple[str, ...]) -> _Block:
     ]
     to_settle += [(int(number), block[starts[number] : ends[number]]) for number in not_utf8]
     if quoted is not None and quoted.any():
-        quoted_rows = table.filter(pa.array(quoted))
+        quoted_rows = table.filter(arrays.array(quoted, pa.bool_()))
         texts = zip(*(column.to_pylist() for column in quoted_rows.columns), strict=True)
         # No quoting in Arrow's reader: the values joined back by "|" are the line as written.
         to_settle += zip(row_lines[quoted].tolist(), map(DELIMITER.join, texts), strict=True)
@@ -518,8 +520,7 @@ def _starts_with_quote(table: pa.Table, text: bytes) -> NDArray[np.bool_] | None
     if table.num_rows == 0 or QUOTE.encode() not in text:
         return None
     masks = [pc.starts_with(column, QUOTE) for column in table.columns]
-    quoted: NDArray[np.bool_] = functools.reduce(pc.or_, masks).to_numpy()
-    return quoted
+    return arrays.flags(functools.reduce(pc.or_, masks))
 
 
 def _parse_block_line_by_line(
@@ -552,12 +553,15 @@ def _columns(
         edges = np.flatnonzero(np.diff(np.concatenate([[False], keep, [False]]).astype(np.int8)))
         runs = list(zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True))
         if len(runs) > _MAX_RUNS:
-            table, runs = table.filter(pa.array(keep)), [(0, int(np.count_nonzero(keep)))]
+            table, runs = (
+                table.filter(arrays.array(keep, pa.bool_())),
+                [(0, int(np.count_nonzero(keep)))],
+            )
         for i, column in enumerate(table.columns):
             whole = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
             parts[i] += [whole.slice(start, end - start) for start, end in runs]
     for i, column in enumerate(zip(*values, strict=True) if values else ()):
-        parts[i].append(pa.array(column, pa.string()))
+        parts[i].append(arrays.array(column, pa.string()))
     # One copy at most; none when Arrow's rows are all kept and nothing was tokenized.
     return [
         column[0] if len(column) == 1 else pa.concat_arrays(column) if column else _NO_STRINGS

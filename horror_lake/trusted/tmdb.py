@@ -11,6 +11,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from horror_lake.lake import arrays
+
 FETCHED_AT = pa.timestamp("us", tz="UTC")
 LEAD_CAST = 5
 TOP_BILLED = 10  # cast members kept in credits, in billing order
@@ -58,9 +60,11 @@ def latest_titles(raw: pa.Table) -> dict[str, Record | None]:
     """
     finds: dict[str, Record] = {}
     details: dict[tuple[str, int, str], Record] = {}
-    for row in raw.select(
-        ["imdb_id", "tmdb_id", "media_type", "endpoint", "http_status", "body", "fetched_at"]
-    ).to_pylist():
+    for row in arrays.to_python(
+        raw.select(
+            ["imdb_id", "tmdb_id", "media_type", "endpoint", "http_status", "body", "fetched_at"]
+        )
+    ):
         imdb_id = row["imdb_id"]
         if not imdb_id:
             continue
@@ -135,7 +139,7 @@ def merge(
     lists wins, else the smallest)."""
     rows: dict[str, Record] = {}
     if previous is not None:
-        rows = {row["imdb_id"]: row for row in previous.to_pylist()}
+        rows = {row["imdb_id"]: row for row in arrays.to_python(previous)}
     for imdb_id, record in newest.items():
         if record is None:
             rows.pop(imdb_id, None)
@@ -150,7 +154,7 @@ def merge(
     for record in candidates:
         by_tmdb.setdefault((record["media_type"], record["tmdb_id"]), record)
     ordered = sorted(by_tmdb.values(), key=lambda r: r["imdb_id"])
-    return pa.Table.from_pylist(ordered, schema=TRUSTED_TMDB_SCHEMA)
+    return arrays.table(ordered, TRUSTED_TMDB_SCHEMA)
 
 
 def _dict(value: object) -> dict:

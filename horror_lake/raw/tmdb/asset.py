@@ -11,9 +11,9 @@ from typing import Any
 
 import dagster as dg
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from horror_lake.engines.resource import EngineResource
+from horror_lake.lake import arrays
 from horror_lake.lake.resources import LakeResource
 from horror_lake.lake.tables import LakeTable
 from horror_lake.modeling.assets import table_asset_options
@@ -94,7 +94,7 @@ def raw_tmdb_asset(table: Table, horror_titles: Statement) -> dg.AssetsDefinitio
                 with redacted_logs(source.client.credentials), closing(source.client):
                     report = fetch(context, source, due, journal, tmdb.in_flight)
                 seconds = time.monotonic() - started
-                fetched = journal.load().filter(pc.field("source") == source.name)
+                fetched = arrays.where_equal(journal.load(), "source", source.name)
                 answers = latest_answers(pa.concat_tables([kept, fetched]))
                 yield dg.Output(
                     answers,
@@ -122,7 +122,7 @@ def answers_kept(
     """This partition's answers so far (a re-run, or a resumed run's journal), from ``source``."""
     existing = lake.table(key, partition)
     earlier = existing.read() if existing.exists() else rows_table([])
-    return pa.concat_tables([earlier, journal.load()]).filter(pc.field("source") == source)
+    return arrays.where_equal(pa.concat_tables([earlier, journal.load()]), "source", source)
 
 
 def due_titles(
@@ -234,7 +234,7 @@ def answers_version(answers: pa.Table) -> dg.DataVersion:
     (which request, when), so later tables go stale when a refresh brings new answers."""
     digest = hashlib.sha256()
     for column in ("endpoint", "fetched_at"):
-        digest.update(str(answers.column(column).to_pylist()).encode())
+        digest.update(str(arrays.to_python(answers.column(column))).encode())
     return dg.DataVersion(digest.hexdigest()[:16])
 
 

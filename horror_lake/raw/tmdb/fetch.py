@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
+from horror_lake.lake import arrays
 from horror_lake.raw.tmdb.client import Answer, TmdbAuthError, TmdbClient, TmdbUnavailable
 
 FETCHED_AT = pa.timestamp("us", tz="UTC")
@@ -60,7 +61,7 @@ def answer_row(
 
 
 def rows_table(rows: Iterable[Row]) -> pa.Table:
-    return pa.Table.from_pylist(list(rows), schema=RAW_TMDB_SCHEMA)
+    return arrays.table(list(rows), RAW_TMDB_SCHEMA)
 
 
 def fetch_title(client: TmdbClient, title: DueTitle, source: str) -> list[Row]:

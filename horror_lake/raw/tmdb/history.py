@@ -7,7 +7,8 @@ import datetime as dt
 from collections.abc import Iterable
 
 import pyarrow as pa
-import pyarrow.compute as pc
+
+from horror_lake.lake import arrays
 
 
 def last_answered(history: Iterable[pa.Table], source: str) -> dict[str, dt.datetime]:
@@ -17,17 +18,18 @@ def last_answered(history: Iterable[pa.Table], source: str) -> dict[str, dt.date
     parts = [table.select(columns) for table in history]
     if not parts:
         return {}
-    answers = pa.concat_tables(parts).filter(
-        pc.is_valid(pc.field("imdb_id")) & (pc.field("source") == source)
-    )
-    latest = answers.group_by("imdb_id").aggregate([("fetched_at", "max")])
-    return dict(
-        zip(
-            latest.column("imdb_id").to_pylist(),
-            latest.column("fetched_at_max").to_pylist(),
-            strict=True,
-        )
-    )
+    answers = arrays.where_equal(pa.concat_tables(parts), "source", source)
+    latest: dict[str, dt.datetime] = {}
+    for imdb_id, fetched_at in zip(
+        answers.column("imdb_id").to_pylist(),
+        arrays.to_python(answers.column("fetched_at")),
+        strict=True,
+    ):
+        if fetched_at is None or imdb_id is None:
+            continue
+        if imdb_id not in latest or fetched_at > latest[imdb_id]:
+            latest[imdb_id] = fetched_at
+    return latest
 
 
 def latest_answers(rows: pa.Table) -> pa.Table:
@@ -47,4 +49,6 @@ def latest_answers(rows: pa.Table) -> pa.Table:
         if key not in seen:
             seen.add(key)
             keep.append(index)
-    return ordered.take(keep).sort_by([("imdb_id", "ascending"), ("endpoint", "ascending")])
+    return ordered.take(arrays.array(keep, pa.int64())).sort_by(
+        [("imdb_id", "ascending"), ("endpoint", "ascending")]
+    )

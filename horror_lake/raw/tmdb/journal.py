@@ -48,11 +48,12 @@ class Journal:
         self._check_lock()
         fs = self.location.filesystem
         selector = pafs.FileSelector(self.directory, allow_not_found=True)
-        tables = [
-            pq.read_table(fs.open_input_file(info.path))
-            for info in fs.get_file_info(selector)
-            if info.base_name.endswith(".parquet") and not info.base_name.startswith(".")
-        ]
+        tables = []
+        for info in fs.get_file_info(selector):
+            if info.base_name.endswith(".parquet") and not info.base_name.startswith("."):
+                # ParquetFile, not pq.read_table: that one imports pyarrow.dataset, and pandas.
+                with fs.open_input_file(info.path) as file:
+                    tables.append(pq.ParquetFile(file).read())
         return pa.concat_tables(tables) if tables else rows_table([])
 
     def clear(self) -> None:
