@@ -8,27 +8,34 @@ is Dagster's storage with one engine kept per database (the few used last): the 
 shipped ``dagster.yaml`` selects it.
 
 Events Dagster hands over as a batch (the ~70 planned events it writes when a run is created) are
-written in one transaction per database instead of three each.
+written in one transaction per database instead of three each, and a new run's database is a
+copy of an empty one Dagster made once, instead of made table by table each time.
 """
 
 import os
+import shutil
 import threading
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import partial
 from typing import Any
 
 from dagster._config import StringSource
 from dagster._core.events.log import EventLogEntry
+from dagster._core.storage.event_log.sqlite import sqlite_event_log
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     INDEX_SHARD_NAME,
     SqliteEventLogStorage,
 )
+from dagster._core.storage.sql import check_alembic_revision, get_alembic_config
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._serdes import ConfigurableClassData
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 
 # Runs being written and read at once; a webserver browsing old runs keeps no more files open.
 OPEN_DATABASES = 8
@@ -47,6 +54,8 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         self._pid = os.getpid()
         # The thread storing a batch, with the connection it holds open on each database.
         self._batch: tuple[int, dict[str, Connection]] | None = None
+        # An empty run database as Dagster makes one, beside (not among) the runs' databases.
+        self._template = os.path.join(dagster_home, "history", "new_run.db")
         super().__init__(os.path.join(dagster_home, "history", "runs"), inst_data)
         # A user's own setting stands, 0 included (each event then written alone).
         os.environ.setdefault(EVENT_BATCH_SIZE, str(DEFAULT_EVENT_BATCH_SIZE))
@@ -104,6 +113,51 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         while len(self._engines) > OPEN_DATABASES:
             self._engines.popitem(last=False)[1].dispose()
         return engine
+
+    def _initdb(self, engine: Engine, for_index_shard: bool = False) -> None:
+        """A new run's database: a copy of the template when that is at Dagster's schema version
+        (checked, ~15 ms); else made by Dagster (its tables created and their version stamped,
+        ~55 ms), and the template made again from it. Anything else: Dagster's own."""
+        path = engine.url.database
+        index = for_index_shard or path == self.path_for_shard(INDEX_SHARD_NAME)
+        if index or path is None or os.path.exists(path):
+            super()._initdb(engine, for_index_shard)
+        elif not self._copy_template(path):
+            super()._initdb(engine)
+            self._make_template()
+
+    def _copy_template(self, path: str) -> bool:
+        """Whether ``path`` is now a copy of the template: it appears whole or not at all, and
+        never over a database another process began meanwhile (Dagster then finishes that)."""
+        scratch = f"{path}.{uuid.uuid4().hex}.new"  # not *.db: Dagster's listing skips it
+        try:
+            shutil.copyfile(self._template, scratch)
+            if not _at_head(scratch):
+                return False
+            os.link(scratch, path)
+            return True
+        except (OSError, DBAPIError):
+            return False  # no template, a damaged one, or the database exists now
+        finally:
+            with suppress(FileNotFoundError):
+                os.unlink(scratch)
+
+    def _make_template(self) -> None:
+        """The template, made by Dagster as it makes a new run's database. It only saves time:
+        a failure leaves things as they were."""
+        scratch = f"{self._template}.{uuid.uuid4().hex}.new"
+        engine = create_engine(f"sqlite:///{scratch}", poolclass=NullPool)
+        try:
+            super()._initdb(engine)
+            engine.dispose()  # its last connection closed: the write-ahead log is in the file
+            os.replace(scratch, self._template)
+        except (OSError, DBAPIError):
+            pass
+        finally:
+            engine.dispose()
+            for leftover in (scratch, f"{scratch}-wal", f"{scratch}-shm"):
+                with suppress(FileNotFoundError):
+                    os.unlink(leftover)
 
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
         """Stores ``events`` in one transaction per database: all of them, or none.
@@ -168,3 +222,15 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         with self._db_lock:
             while self._engines:
                 self._engines.popitem()[1].dispose()
+
+
+def _at_head(path: str) -> bool:
+    """Whether the run database at ``path`` is at the schema version this Dagster writes."""
+    engine = create_engine(f"sqlite:///{path}", poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            config = get_alembic_config(sqlite_event_log.__file__)
+            found, head = check_alembic_revision(config, connection)
+        return found is not None and found == head
+    finally:
+        engine.dispose()

@@ -269,3 +269,68 @@ def test_a_batch_that_fails_part_way_leaves_nothing_behind(dagster_home: Path) -
     instance.event_log_storage.store_event_batch(plan)
     assert len(instance.all_logs(plan[0].run_id)) == len(plan)
     instance.dispose()
+
+
+def database_facts(path: Path) -> tuple[str, list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """A SQLite file's journal mode, schema and alembic version."""
+    with closing(sqlite3.connect(path)) as database:
+        mode = database.execute("pragma journal_mode").fetchone()[0]
+        schema = database.execute("select type, name, sql from sqlite_master order by name")
+        version = database.execute("select version_num from alembic_version")
+        return mode, schema.fetchall(), version.fetchall()
+
+
+def test_a_new_runs_database_is_a_copy_of_the_one_dagster_makes(dagster_home: Path) -> None:
+    """Dagster makes each run's database table by table and stamps its schema version (about
+    55 ms). The first is kept as a template; later ones are copies of it, made without a
+    statement that creates anything, the same write-ahead-log database at the same version."""
+    instance = instance_of(dagster_home)
+    first = new_run(instance)
+    instance.report_engine_event("first", first)
+    template = dagster_home / "history" / "new_run.db"
+    assert template.exists()
+
+    second = new_run(instance)
+    statements: list[str] = []
+
+    def record(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    sqlalchemy.event.listen(Engine, "before_cursor_execute", record)
+    try:
+        instance.report_engine_event("second", second)
+    finally:
+        sqlalchemy.event.remove(Engine, "before_cursor_execute", record)
+    assert statements and not [s for s in statements if "CREATE" in s.upper()]
+    runs = dagster_home / "history" / "runs"
+    made, copied = runs / f"{first.run_id}.db", runs / f"{second.run_id}.db"
+    assert database_facts(copied) == database_facts(made)
+    assert database_facts(copied)[0] == "wal"
+    assert messages(instance, second.run_id) == ["second"]
+    databases = sorted(p.name for p in runs.glob("*.db") if p.name != "index.db")
+    assert databases == sorted(f"{run.run_id}.db" for run in (first, second))
+    assert not [p for p in runs.iterdir() if p.name.endswith(".new")]  # no copy left aside
+    instance.dispose()
+
+
+def test_an_outdated_or_damaged_template_is_made_again(dagster_home: Path) -> None:
+    """A template from an older Dagster (another schema version), or not a database at all,
+    is not copied: Dagster makes the run's database, and the template is made again from it."""
+    instance = instance_of(dagster_home)
+    instance.report_engine_event("first", new_run(instance))
+    template = dagster_home / "history" / "new_run.db"
+    current = database_facts(template)
+    with closing(sqlite3.connect(template)) as database:
+        database.execute("update alembic_version set version_num = 'older'")
+        database.commit()
+
+    for damage in ("older", "damaged"):
+        if damage == "damaged":
+            template.write_bytes(b"not a database")
+        run = new_run(instance)
+        instance.report_engine_event(damage, run)
+        made = dagster_home / "history" / "runs" / f"{run.run_id}.db"
+        assert database_facts(made) == current
+        assert database_facts(template) == current
+        assert messages(instance, run.run_id) == [damage]
+    instance.dispose()

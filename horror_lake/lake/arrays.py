@@ -165,7 +165,11 @@ def _naive(data: Any) -> Any:
 
 
 def _in_zone(value: dt.datetime | None, zone: ZoneInfo) -> dt.datetime | None:
-    return None if value is None else value.replace(tzinfo=dt.UTC).astimezone(zone)
+    if value is None:
+        return None
+    if zone.key == "UTC":  # the lake's zone: its wall time is UTC's
+        return value.replace(tzinfo=zone)
+    return value.replace(tzinfo=dt.UTC).astimezone(zone)
 
 
 def _bits(flags: NDArray[np.bool_]) -> pa.Buffer:

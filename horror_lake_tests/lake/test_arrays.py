@@ -76,6 +76,10 @@ def test_tables_and_python_values_read_as_pyarrows() -> None:
         imdb_ids = built.column("imdb_id")
         assert arrays.to_python(imdb_ids) == ["tt1", "tt2"]
 
+    when = [dt.datetime(2026, 3, 8, 4, 30, tzinfo=UTC), None]
+    elsewhere = arrays.array(when, pa.timestamp("us", tz="America/Sao_Paulo"))
+    assert repr(arrays.to_python(elsewhere)) == repr(elsewhere.to_pylist())
+
     answers = arrays.table(
         [{"source": s} for s in ("api", None, "snapshot", "api")], RAW_TMDB_SCHEMA
     )
