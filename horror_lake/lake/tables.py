@@ -130,9 +130,8 @@ def describe(table: LakeTable, preview_rows: int = 5) -> PartitionFacts:
     """Row count, schema and a few rows of the partition, read back from its Parquet file."""
     parquet = table.parquet_file()
     head = next(parquet.iter_batches(batch_size=preview_rows), None)
-    preview = (
-        pa.Table.from_batches([head]) if head is not None else parquet.schema_arrow.empty_table()
-    )
+    # Not schema.empty_table() for an empty partition: that imports pandas (see lake/arrays.py).
+    preview = pa.Table.from_batches([head] if head is not None else [], parquet.schema_arrow)
     return PartitionFacts(
         row_count=parquet.metadata.num_rows,
         uri=table.uri,

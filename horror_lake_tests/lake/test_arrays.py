@@ -3,6 +3,7 @@ imports no pandas."""
 
 import datetime as dt
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -116,20 +117,25 @@ def test_a_value_of_another_type_is_refused_by_name(
 RUN = """
 import json, sys
 from horror_lake_tests.conftest import run_job
-result = run_job(sys.argv[1], sys.argv[2])
-print(json.dumps({"success": result.success, "pandas": "pandas" in sys.modules}))
+results = [run_job(lake, landing).success for lake, landing in zip(sys.argv[1::2], sys.argv[2::2])]
+print(json.dumps({"success": results, "pandas": "pandas" in sys.modules}))
 """
 
 
 @pytest.mark.slow
 def test_a_run_imports_no_pandas(tmp_path: Path, sample: SampleSummary) -> None:
-    """pyarrow imports pandas on the first Python value it converts, about 0.2 s; the whole job
-    on the sample (with its TMDB snapshot), in a process of its own, never does."""
+    """pyarrow imports pandas on the first Python value it converts, about 0.2 s. The whole job
+    on the sample with its TMDB snapshot, then on its CSV files alone (empty TMDB tables), in a
+    process of their own, never does."""
+    landing = sample.movies.path.parent
+    csv_only = tmp_path / "csv_only"
+    csv_only.mkdir()
+    for source in (sample.movies.path, sample.series.path):
+        shutil.copy(source, csv_only / source.name)
+    arguments = [str(tmp_path / "lake"), str(landing), str(tmp_path / "lake2"), str(csv_only)]
     done = subprocess.run(
-        [sys.executable, "-c", RUN, str(tmp_path / "lake"), str(sample.movies.path.parent)],
-        capture_output=True,
-        text=True,
-        timeout=300,
+        [sys.executable, "-c", RUN, *arguments], capture_output=True, text=True, timeout=300
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == {"success": True, "pandas": False}
+    outcome = json.loads(done.stdout.strip().splitlines()[-1])
+    assert outcome == {"success": [True, True], "pandas": False}
