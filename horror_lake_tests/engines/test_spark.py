@@ -12,7 +12,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from horror_lake.engines.spark_engine import SparkEngine
+from horror_lake.engines.spark_engine import (
+    QUICK_JIT,
+    SHORT_RUN_BYTES,
+    SparkEngine,
+    session_config,
+    spark_config,
+)
 from horror_lake.lake.location import LakeLocation
 from horror_lake.lake.tables import LakeTable
 from horror_lake.raw.sources import MOVIES_HEADER
@@ -98,6 +104,35 @@ def test_a_partition_is_read_once_a_run_until_it_is_written_again(tmp_path: Path
         assert engine.query("select sum(n + m) from numbers", {"numbers": table}) == [(21,)]
     finally:
         engine.close()
+
+
+def test_a_short_run_starts_its_jvm_with_the_quick_compiler_only(tmp_path: Path) -> None:
+    """The first query reads a few bytes: the driver JVM runs with C1 only (its own arguments
+    say so), and answers the same."""
+    engine = SparkEngine("local[2]", {})
+    table = LakeTable(LakeLocation(str(tmp_path / "lake")), "trusted", "numbers", PARTITION)
+    try:
+        table.write(pa.table({"n": [1, 2, 3]}))
+        assert engine.query("select sum(n) from numbers", {"numbers": table}) == [(6,)]
+        jvm = engine.session.sparkContext._jvm
+        arguments = list(
+            jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
+        )
+        assert QUICK_JIT in arguments, arguments
+    finally:
+        engine.close()
+
+
+def test_the_quick_compiler_is_kept_to_short_local_runs_and_yields_to_the_users_options() -> None:
+    local = spark_config("local[2]", {})
+    quick = {"spark.driver.extraJavaOptions": QUICK_JIT}
+    assert session_config(local, 0) == local | quick
+    assert session_config(local, SHORT_RUN_BYTES - 1) == local | quick
+    assert session_config(local, SHORT_RUN_BYTES) == local  # long: C2 pays for itself
+    mine = spark_config("local[2]", {"spark.driver.extraJavaOptions": "-Xss4m"})
+    assert session_config(mine, 0) == mine
+    for master in ("spark://127.0.0.1:7077", "sc://127.0.0.1:15002"):
+        assert session_config(spark_config(master, {}), 0) == spark_config(master, {})
 
 
 def spark_class(*args: str, log: Path) -> subprocess.Popen[bytes]:
