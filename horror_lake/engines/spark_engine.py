@@ -108,7 +108,9 @@ class SparkEngine:
         """The run's session, started for the size of ``inputs`` on first use."""
         if self._resource is None:
             read = sum(_size(table) for table in inputs.values())
-            self._resource = LazyPySparkResource(spark_config=session_config(self.config, read))
+            resource = LazyPySparkResource(spark_config=session_config(self.config, read))
+            resource.spark_session  # noqa: B018 (starts it; kept once started, for close)
+            self._resource = resource
         return self._resource.spark_session
 
     def run_model(self, spark_sql: str, label: str, inputs: Mapping[str, LakeTable]) -> SparkResult:

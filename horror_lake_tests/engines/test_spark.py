@@ -1,9 +1,11 @@
 """The Spark engine, for real: a local SparkSession (local[2]) and a standalone Spark cluster
 (a master and a worker started from the pyspark installation on 127.0.0.1). Nothing is mocked."""
 
+import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -106,21 +108,44 @@ def test_a_partition_is_read_once_a_run_until_it_is_written_again(tmp_path: Path
         engine.close()
 
 
-def test_a_short_run_starts_its_jvm_with_the_quick_compiler_only(tmp_path: Path) -> None:
-    """The first query reads a few bytes: the driver JVM runs with C1 only (its own arguments
-    say so), and answers the same."""
-    engine = SparkEngine("local[2]", {})
-    table = LakeTable(LakeLocation(str(tmp_path / "lake")), "trusted", "numbers", PARTITION)
-    try:
-        table.write(pa.table({"n": [1, 2, 3]}))
-        assert engine.query("select sum(n) from numbers", {"numbers": table}) == [(6,)]
-        jvm = engine.session.sparkContext._jvm
-        arguments = list(
-            jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
-        )
-        assert QUICK_JIT in arguments, arguments
-    finally:
-        engine.close()
+FIRST_QUERY = """
+import json, os, sys
+import pyarrow as pa
+from horror_lake.engines.spark_engine import SparkEngine
+from horror_lake.lake.location import LakeLocation
+from horror_lake.lake.tables import LakeTable
+
+lake, megabytes = sys.argv[1], int(sys.argv[2])
+table = LakeTable(LakeLocation(lake), "trusted", "blobs", "2024-01-01")
+table.write(pa.table({"blob": [os.urandom(2**20) for _ in range(megabytes)] or [b""]}))
+engine = SparkEngine("local[2]", {})
+try:
+    rows = engine.query("select count(*) from blobs", {"blobs": table})
+    bean = engine.session.sparkContext._jvm.java.lang.management.ManagementFactory
+    arguments = list(bean.getRuntimeMXBean().getInputArguments())
+finally:
+    engine.close()
+print(json.dumps({"rows": rows[0][0], "arguments": arguments}))
+"""
+
+
+@pytest.mark.parametrize("megabytes, quick", [(0, True), (SHORT_RUN_BYTES // 2**20 + 1, False)])
+def test_the_jvm_starts_with_the_quick_compiler_only_for_a_short_run(
+    tmp_path: Path, megabytes: int, quick: bool
+) -> None:
+    """The session starts as its first query needs: the driver JVM's own arguments carry C1-only
+    when that query reads a few bytes, not when it reads more than SHORT_RUN_BYTES (random,
+    incompressible bytes). A process of its own: a JVM is started once per Python process."""
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_QUERY, str(tmp_path / "lake"), str(megabytes)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    assert answer["rows"] == max(megabytes, 1)
+    assert (QUICK_JIT in answer["arguments"]) is quick, answer["arguments"]
 
 
 def test_the_quick_compiler_is_kept_to_short_local_runs_and_yields_to_the_users_options() -> None:
