@@ -47,7 +47,7 @@ def spark_config(master: str, extra: Mapping[str, str]) -> dict[str, str]:
 
 # What the run's first query reads, below which a local driver JVM keeps to its quick compiler.
 # The JVM's optimising compiler (C2) earns its CPU back only on long queries; on small inputs
-# its compiler threads take the 2 cores from the tasks. Whole job, local[2], one run each: 420
+# its compiler threads take the cores from the tasks. Whole job, local[2], one run each: 420
 # titles 29 s with C1 only against 38 s; the demo sample 34 s against 44 s; a tenth of full
 # size (first query 4.4 MB) 42 s against 45 s; full size (54 MB) 112 s against 89 s.
 SHORT_RUN_BYTES = 8 * 2**20
@@ -102,6 +102,7 @@ class SparkEngine:
 
     @property
     def session(self) -> Any:
+        """The run's session; started as for a short run when nothing has been read yet."""
         return self._session({})
 
     def _session(self, inputs: Mapping[str, LakeTable]) -> Any:
