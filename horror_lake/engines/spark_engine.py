@@ -45,6 +45,11 @@ def spark_config(master: str, extra: Mapping[str, str]) -> dict[str, str]:
     return config
 
 
+# A local driver JVM collects garbage with the throughput collector: a batch job has no pauses
+# to keep short, and G1's concurrent work takes a core from the tasks. Whole job, local[2], 3
+# pairs against G1: full size 84.3 s against 88.6 s, 420 titles 25.9 s against 29.6 s.
+THROUGHPUT_GC = "-XX:+UseParallelGC"
+
 # What the run's first query reads, below which a local driver JVM keeps to its quick compiler.
 # The JVM's optimising compiler (C2) earns its CPU back only on long queries; on small inputs
 # its compiler threads take the cores from the tasks. Whole job, local[2], one run each: 420
@@ -56,13 +61,13 @@ QUICK_JIT = "-XX:TieredStopAtLevel=1"
 
 def session_config(config: Mapping[str, str], first_read_bytes: int) -> dict[str, str]:
     """``config`` for a session whose first query reads ``first_read_bytes``: a local driver
-    JVM started for a short run compiles with C1 only, unless Java options are set already."""
+    JVM gets the throughput collector, and compiles with C1 only when started for a short run,
+    unless Java options are set already."""
     local = config.get("spark.master", "").startswith("local")
     if not local or "spark.driver.extraJavaOptions" in config:
         return dict(config)
-    if first_read_bytes >= SHORT_RUN_BYTES:
-        return dict(config)
-    return {**config, "spark.driver.extraJavaOptions": QUICK_JIT}
+    options = [THROUGHPUT_GC] + ([QUICK_JIT] if first_read_bytes < SHORT_RUN_BYTES else [])
+    return {**config, "spark.driver.extraJavaOptions": " ".join(options)}
 
 
 class SparkResult:

@@ -17,6 +17,7 @@ import pytest
 from horror_lake.engines.spark_engine import (
     QUICK_JIT,
     SHORT_RUN_BYTES,
+    THROUGHPUT_GC,
     SparkEngine,
     session_config,
     spark_config,
@@ -123,19 +124,21 @@ try:
     rows = engine.query("select count(*) from blobs", {"blobs": table})
     bean = engine.session.sparkContext._jvm.java.lang.management.ManagementFactory
     arguments = list(bean.getRuntimeMXBean().getInputArguments())
+    collectors = [gc.getName() for gc in bean.getGarbageCollectorMXBeans()]
 finally:
     engine.close()
-print(json.dumps({"rows": rows[0][0], "arguments": arguments}))
+print(json.dumps({"rows": rows[0][0], "arguments": arguments, "collectors": collectors}))
 """
 
 
 @pytest.mark.parametrize("megabytes, quick", [(0, True), (SHORT_RUN_BYTES // 2**20 + 1, False)])
-def test_the_jvm_starts_with_the_quick_compiler_only_for_a_short_run(
+def test_the_jvm_has_the_throughput_gc_and_the_quick_compiler_only_for_a_short_run(
     tmp_path: Path, megabytes: int, quick: bool
 ) -> None:
     """The session starts as its first query needs: the driver JVM's own arguments carry C1-only
     when that query reads a few bytes, not when it reads more than SHORT_RUN_BYTES (random,
-    incompressible bytes). A process of its own: a JVM is started once per Python process."""
+    incompressible bytes); either way it collects garbage with the throughput collector. A
+    process of its own: a JVM is started once per Python process."""
     done = subprocess.run(
         [sys.executable, "-c", FIRST_QUERY, str(tmp_path / "lake"), str(megabytes)],
         capture_output=True,
@@ -146,14 +149,17 @@ def test_the_jvm_starts_with_the_quick_compiler_only_for_a_short_run(
     answer = json.loads(done.stdout.strip().splitlines()[-1])
     assert answer["rows"] == max(megabytes, 1)
     assert (QUICK_JIT in answer["arguments"]) is quick, answer["arguments"]
+    assert THROUGHPUT_GC in answer["arguments"], answer["arguments"]
+    assert set(answer["collectors"]) == {"PS Scavenge", "PS MarkSweep"}  # not G1's
 
 
-def test_the_quick_compiler_is_kept_to_short_local_runs_and_yields_to_the_users_options() -> None:
+def test_local_jvm_options_follow_the_first_read_and_yield_to_the_users_options() -> None:
     local = spark_config("local[2]", {})
-    quick = {"spark.driver.extraJavaOptions": QUICK_JIT}
+    quick = {"spark.driver.extraJavaOptions": f"{THROUGHPUT_GC} {QUICK_JIT}"}
+    long = {"spark.driver.extraJavaOptions": THROUGHPUT_GC}  # C2 pays for itself
     assert session_config(local, 0) == local | quick
     assert session_config(local, SHORT_RUN_BYTES - 1) == local | quick
-    assert session_config(local, SHORT_RUN_BYTES) == local  # long: C2 pays for itself
+    assert session_config(local, SHORT_RUN_BYTES) == local | long
     mine = spark_config("local[2]", {"spark.driver.extraJavaOptions": "-Xss4m"})
     assert session_config(mine, 0) == mine
     for master in ("spark://127.0.0.1:7077", "sc://127.0.0.1:15002"):
