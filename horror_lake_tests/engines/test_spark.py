@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from horror_lake.engines.spark_engine import (
+    JAVA_OPTION_VARIABLES,
     QUICK_JIT,
     SHORT_RUN_BYTES,
     THROUGHPUT_GC,
@@ -131,29 +132,50 @@ print(json.dumps({"rows": rows[0][0], "arguments": arguments, "collectors": coll
 """
 
 
-@pytest.mark.parametrize("megabytes, quick", [(0, True), (SHORT_RUN_BYTES // 2**20 + 1, False)])
+PARALLEL_GC = {"PS Scavenge", "PS MarkSweep"}
+SERIAL_GC = {"Copy", "MarkSweepCompact"}
+
+
+@pytest.mark.parametrize(
+    "megabytes, variables, quick, collectors",
+    [
+        (0, {}, True, PARALLEL_GC),
+        (SHORT_RUN_BYTES // 2**20 + 1, {}, False, PARALLEL_GC),
+        (0, {"JAVA_TOOL_OPTIONS": "-XX:+UseSerialGC"}, True, SERIAL_GC),
+    ],
+    ids=["short", "long", "users_collector"],
+)
 def test_the_jvm_has_the_throughput_gc_and_the_quick_compiler_only_for_a_short_run(
-    tmp_path: Path, megabytes: int, quick: bool
+    tmp_path: Path, megabytes: int, variables: dict[str, str], quick: bool, collectors: set[str]
 ) -> None:
     """The session starts as its first query needs: the driver JVM's own arguments carry C1-only
     when that query reads a few bytes, not when it reads more than SHORT_RUN_BYTES (random,
-    incompressible bytes); either way it collects garbage with the throughput collector. A
-    process of its own: a JVM is started once per Python process."""
+    incompressible bytes); it collects garbage with the throughput collector, unless the JVM's
+    own variables choose a collector (two would keep it from starting). A process of its own: a
+    JVM is started once per Python process."""
+    env = {k: v for k, v in os.environ.items() if k not in JAVA_OPTION_VARIABLES}
+    env |= {"SPARK_CONF_DIR": str(tmp_path), **variables}
     done = subprocess.run(
         [sys.executable, "-c", FIRST_QUERY, str(tmp_path / "lake"), str(megabytes)],
         capture_output=True,
         text=True,
         timeout=300,
+        env=env,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     answer = json.loads(done.stdout.strip().splitlines()[-1])
     assert answer["rows"] == max(megabytes, 1)
     assert (QUICK_JIT in answer["arguments"]) is quick, answer["arguments"]
-    assert THROUGHPUT_GC in answer["arguments"], answer["arguments"]
-    assert set(answer["collectors"]) == {"PS Scavenge", "PS MarkSweep"}  # not G1's
+    assert (THROUGHPUT_GC in answer["arguments"]) is (collectors == PARALLEL_GC)
+    assert set(answer["collectors"]) == collectors
 
 
-def test_local_jvm_options_follow_the_first_read_and_yield_to_the_users_options() -> None:
+def test_local_jvm_options_follow_the_first_read_and_yield_to_the_users_options(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in JAVA_OPTION_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SPARK_CONF_DIR", str(tmp_path))
     local = spark_config("local[2]", {})
     quick = {"spark.driver.extraJavaOptions": f"{THROUGHPUT_GC} {QUICK_JIT}"}
     long = {"spark.driver.extraJavaOptions": THROUGHPUT_GC}  # C2 pays for itself
@@ -164,6 +186,21 @@ def test_local_jvm_options_follow_the_first_read_and_yield_to_the_users_options(
     assert session_config(mine, 0) == mine
     for master in ("spark://127.0.0.1:7077", "sc://127.0.0.1:15002"):
         assert session_config(spark_config(master, {}), 0) == spark_config(master, {})
+
+    # A collector chosen anywhere the driver JVM looks stands; only the compiler is added.
+    only_quick = {"spark.driver.extraJavaOptions": QUICK_JIT}
+    zgc = spark_config("local[2]", {"spark.driver.defaultJavaOptions": "-XX:+UseZGC"})
+    assert session_config(zgc, 0) == zgc | only_quick
+    assert session_config(zgc, SHORT_RUN_BYTES) == zgc
+    monkeypatch.setenv("_JAVA_OPTIONS", "-Xmx2g -XX:+UseShenandoahGC")
+    assert session_config(local, 0) == local | only_quick
+    monkeypatch.delenv("_JAVA_OPTIONS")
+    defaults = tmp_path / "spark-defaults.conf"
+    defaults.write_text("spark.driver.defaultJavaOptions  -XX:+UseG1GC\n")
+    assert session_config(local, 0) == local | only_quick
+    # The installation's own driver options stand, as the config's do.
+    defaults.write_text("# a comment\nspark.driver.extraJavaOptions=-Xss4m\n")
+    assert session_config(local, 0) == local
 
 
 def spark_class(*args: str, log: Path) -> subprocess.Popen[bytes]:
