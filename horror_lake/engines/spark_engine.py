@@ -1,11 +1,11 @@
 """The Spark engine: the same SQL files, run by Spark, which reads and writes the lake itself.
 
 The session comes from dagster-pyspark's ``LazyPySparkResource``, started on first use (once per
-run) with settings for the size of what that use reads (``session_config``). Inputs are read by
-Spark from the partition folders (``file://`` or ``s3a://``), each once a run while its file
-stays the same; a model's result is written by Spark into a folder beside the partition and its
-one file is then moved into place like any other partition, so data never passes through the
-driver.
+run); a local one's driver JVM gets the throughput collector, and the quick compiler when that
+first use reads little (``session_config``). Inputs are read by Spark from the partition folders
+(``file://`` or ``s3a://``), each once a run while its file stays the same; a model's result is
+written by Spark into a folder beside the partition and its one file is then moved into place
+like any other partition, so data never passes through the driver.
 """
 
 import os
