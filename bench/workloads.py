@@ -40,8 +40,9 @@ def job_env(
     landing: Path, lake: Path, home: Path, code_dir: Path | None = None, **extra: str
 ) -> dict[str, str]:
     """The job's settings (its Dagster home, with the ``dagster.yaml`` the package ships, and
-    the SQL cache in ``home``); with ``code_dir``, the package in that folder runs instead of
-    this one (another version, same command, its own ``dagster.yaml``)."""
+    the SQL cache and the Spark class archive in ``home``); with ``code_dir``, the package in
+    that folder runs instead of this one (another version, same command, its own
+    ``dagster.yaml``)."""
     home.mkdir(parents=True, exist_ok=True)
     shutil.copy((code_dir or REPO) / "dagster.yaml", home / "dagster.yaml")
     env = {
@@ -50,6 +51,7 @@ def job_env(
         "DAGSTER_HOME": str(home),
         # Kept from run to run, as a user's is (engines/sql_cache.py).
         "HORROR_LAKE_SQL_CACHE": str(home / "sql-cache"),
+        "HORROR_LAKE_SPARK_CLASS_ARCHIVE": str(home / "spark-class-archive"),
         **extra,
     }
     if code_dir is not None:

@@ -25,6 +25,9 @@ class Settings:
     engine: str = "duckdb"  # HORROR_LAKE_ENGINE
     spark_master: str = "local[*]"  # HORROR_LAKE_SPARK_MASTER
     spark_conf: dict[str, str] = field(default_factory=dict)  # HORROR_LAKE_SPARK_CONF (JSON)
+    # HORROR_LAKE_SPARK_CLASS_ARCHIVE: the folder of a local driver JVM's class archive, None
+    # for none (engines/class_archive.py).
+    spark_class_archive: str | None = None
     # HORROR_LAKE_DUCKDB_MEMORY_LIMIT: beyond it joins and sorts spill. 1 GB keeps a whole run
     # under 1.5 GB up to 10x the full-size files (a 2-core, 8 GB laptop runs it beside other
     # work); "max" leaves DuckDB's own default, 80% of the RAM.
@@ -62,6 +65,7 @@ def current(environ: Mapping[str, str] | None = None) -> Settings:
         engine=engine,
         spark_master=env.text("HORROR_LAKE_SPARK_MASTER") or defaults.spark_master,
         spark_conf=env.json_object("HORROR_LAKE_SPARK_CONF"),
+        spark_class_archive=env.cache_folder("HORROR_LAKE_SPARK_CLASS_ARCHIVE", "spark"),
         duckdb_memory_limit=env.text("HORROR_LAKE_DUCKDB_MEMORY_LIMIT")
         or defaults.duckdb_memory_limit,
         duckdb_temp_directory=env.text("HORROR_LAKE_DUCKDB_TEMP_DIRECTORY"),
@@ -152,11 +156,7 @@ def sql_cache(environ: Mapping[str, str] | None = None) -> str | None:
     """HORROR_LAKE_SQL_CACHE: the folder of resolved and translated SQL (``sql_cache.py``),
     ``off`` for none; read when the code location loads, since models are resolved then."""
     env = _Environment(os.environ if environ is None else environ)
-    folder = env.text("HORROR_LAKE_SQL_CACHE")
-    if folder is not None:
-        return None if folder.lower() == "off" else folder
-    cache_home = env.text("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(cache_home, "horror_lake", "sql")
+    return env.cache_folder("HORROR_LAKE_SQL_CACHE", "sql")
 
 
 def sensor_interval_seconds(default: int = 30) -> int:
@@ -179,6 +179,14 @@ class _Environment:
     def text(self, name: str) -> str | None:
         value = self.environ.get(name, "").strip()
         return value or None
+
+    def cache_folder(self, name: str, kind: str) -> str | None:
+        """The folder ``name`` names, None for ``off``, else ``kind`` in the user's cache."""
+        folder = self.text(name)
+        if folder is not None:
+            return None if folder.lower() == "off" else folder
+        home = self.text("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        return os.path.join(home, "horror_lake", kind)
 
     def number(self, name: str, default: float) -> float:
         text = self.text(name)

@@ -43,6 +43,15 @@ def test_a_bad_value_names_the_variable(name: str, value: str, message: str) -> 
     assert message in str(error.value)
 
 
+def test_cache_folders_follow_their_variable_else_the_users_cache_folder() -> None:
+    assert settings.current({"XDG_CACHE_HOME": "/c"}).spark_class_archive == "/c/horror_lake/spark"
+    assert settings.sql_cache({"XDG_CACHE_HOME": "/c"}) == "/c/horror_lake/sql"
+    mine = {"HORROR_LAKE_SPARK_CLASS_ARCHIVE": "/mine", "HORROR_LAKE_SQL_CACHE": "Off"}
+    assert settings.current(mine).spark_class_archive == "/mine"
+    assert settings.sql_cache(mine) is None
+    assert settings.current({"HORROR_LAKE_SPARK_CLASS_ARCHIVE": "off"}).spark_class_archive is None
+
+
 def test_secrets_stay_out_of_the_settings() -> None:
     environ = {"TMDB_API_TOKEN": "secret-token", "AWS_SECRET_ACCESS_KEY": "aws-secret"}
     assert "secret" not in repr(settings.current(environ))

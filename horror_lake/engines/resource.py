@@ -25,7 +25,7 @@ def build_engine(now: settings.Settings, name: str | None = None) -> SqlEngine:
     if name == "spark":
         from horror_lake.engines.spark_engine import SparkEngine  # pyspark only when asked for
 
-        return SparkEngine(now.spark_master, now.spark_conf)
+        return SparkEngine(now.spark_master, now.spark_conf, now.spark_class_archive)
     raise settings.SettingError(
         f"unknown engine {name!r}; choose one of: {', '.join(settings.ENGINES)}"
     )

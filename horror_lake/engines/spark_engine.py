@@ -1,8 +1,9 @@
 """The Spark engine: the same SQL files, run by Spark, which reads and writes the lake itself.
 
 The session comes from dagster-pyspark's ``LazyPySparkResource``, started on first use (once per
-run); a local one's driver JVM gets the throughput collector, and the quick compiler when that
-first use reads little (``session_config``). Inputs are read by Spark from the partition folders
+run); a local one's driver JVM gets the throughput collector, the quick compiler when that first
+use reads little, and Spark's classes from an archive (``session_config``, ``class_archive``).
+Inputs are read by Spark from the partition folders
 (``file://`` or ``s3a://``), each once a run while its file stays the same; a model's result is
 written by Spark into a folder beside the partition and its one file is then moved into place
 like any other partition, so data never passes through the driver.
@@ -10,6 +11,7 @@ like any other partition, so data never passes through the driver.
 
 import os
 import re
+import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from typing import Any
 from dagster_pyspark import LazyPySparkResource
 
 from horror_lake.engines.base import ModelError
+from horror_lake.engines.class_archive import ClassArchive, spark_home
 from horror_lake.engines.sql import filled
 from horror_lake.lake.tables import LakeTable
 
@@ -55,6 +58,8 @@ THROUGHPUT_GC = "-XX:+UseParallelGC"
 A_COLLECTOR = re.compile(r"-XX:\+Use\w+GC\b")
 JAVA_OPTION_VARIABLES = ("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")
 EXTRA_OPTIONS = re.compile(r"^\s*spark\.driver\.extraJavaOptions\b", re.MULTILINE)
+# Class data sharing chosen elsewhere (an archive of the user's, or none at all) stands.
+SHARING = re.compile(r"-Xshare:|-XX:(SharedArchiveFile|ArchiveClassesAtExit)=")
 
 # What the run's first query reads, below which a local driver JVM keeps to its quick compiler.
 # The JVM's optimising compiler (C2) earns its CPU back only on long queries; on small inputs
@@ -65,10 +70,13 @@ SHORT_RUN_BYTES = 8 * 2**20
 QUICK_JIT = "-XX:TieredStopAtLevel=1"
 
 
-def session_config(config: Mapping[str, str], first_read_bytes: int) -> dict[str, str]:
+def session_config(
+    config: Mapping[str, str], first_read_bytes: int, archive: ClassArchive | None = None
+) -> dict[str, str]:
     """``config`` for a session whose first query reads ``first_read_bytes``: a local driver
-    JVM gets the throughput collector unless one is chosen elsewhere, and compiles with C1 only
-    when started for a short run; driver Java options of the user's own stand instead of both."""
+    JVM gets the throughput collector unless one is chosen elsewhere, compiles with C1 only
+    when started for a short run, and maps Spark's classes from ``archive`` (or records it);
+    driver Java options of the user's own stand instead of all three."""
     local = config.get("spark.master", "").startswith("local")
     if not local or "spark.driver.extraJavaOptions" in config:
         return dict(config)
@@ -77,22 +85,19 @@ def session_config(config: Mapping[str, str], first_read_bytes: int) -> dict[str
         return dict(config)
     elsewhere = [config.get("spark.driver.defaultJavaOptions", ""), defaults]
     elsewhere += [os.environ.get(name, "") for name in JAVA_OPTION_VARIABLES]
-    options = [] if A_COLLECTOR.search("\n".join(elsewhere)) else [THROUGHPUT_GC]
+    chosen = "\n".join(elsewhere)
+    options = [] if A_COLLECTOR.search(chosen) else [THROUGHPUT_GC]
     options += [QUICK_JIT] if first_read_bytes < SHORT_RUN_BYTES else []
+    if archive is not None and not SHARING.search(chosen):
+        options += archive.java_options(config)
     if not options:
         return dict(config)
     return {**config, "spark.driver.extraJavaOptions": " ".join(options)}
 
 
 def _spark_defaults() -> str:
-    """The installation's ``spark-defaults.conf``, which spark-submit reads (pip's pyspark is
-    its own Spark home), or nothing."""
-    if os.environ.get("SPARK_CONF_DIR"):
-        folder = Path(os.environ["SPARK_CONF_DIR"])
-    else:
-        import pyspark
-
-        folder = Path(os.environ.get("SPARK_HOME") or Path(pyspark.__file__).parent) / "conf"
+    """The installation's ``spark-defaults.conf``, which spark-submit reads, or nothing."""
+    folder = Path(os.environ.get("SPARK_CONF_DIR") or spark_home() / "conf")
     path = folder / "spark-defaults.conf"
     return path.read_text(errors="replace") if path.is_file() else ""
 
@@ -126,8 +131,12 @@ class SparkEngine:
 
     name = "spark"
 
-    def __init__(self, master: str, extra_config: Mapping[str, str]) -> None:
+    def __init__(
+        self, master: str, extra_config: Mapping[str, str], class_archive: str | None = None
+    ) -> None:
+        """``class_archive``: the folder of the driver JVM's class archive, None for none."""
         self.config = spark_config(master, extra_config)
+        self.archive = ClassArchive(class_archive) if class_archive else None
         self._resource: LazyPySparkResource | None = None
         # By partition: the version of its file when it was read, and the DataFrame read.
         self._frames: dict[str, tuple[str, Any]] = {}
@@ -140,8 +149,13 @@ class SparkEngine:
     def _session(self, inputs: Mapping[str, LakeTable]) -> Any:
         """The run's session, started for the size of ``inputs`` on first use."""
         if self._resource is None:
+            from pyspark import SparkContext
+
             read = sum(_size(table) for table in inputs.values())
-            resource = LazyPySparkResource(spark_config=session_config(self.config, read))
+            # Java options reach only a JVM started now: one runs per process, for good.
+            archive = self.archive if SparkContext._gateway is None else None
+            config = session_config(self.config, read, archive)
+            resource = LazyPySparkResource(spark_config=config)
             resource.spark_session  # noqa: B018 (starts it; kept once started, for close)
             self._resource = resource
         return self._resource.spark_session
@@ -180,6 +194,8 @@ class SparkEngine:
         if self._resource is not None:
             self._resource.spark_session.stop()
             self._resource = None
+        if self.archive is not None and self.archive.recording is not None:
+            self.archive.keep(_end_jvm())
 
     def _bind(self, inputs: Mapping[str, LakeTable]) -> None:
         """Each input partition as a temporary view named as the SQL reads it."""
@@ -202,6 +218,27 @@ class SparkEngine:
             kept = (version, self.session.read.parquet(table.hadoop_uri))
             self._frames[table.hadoop_uri] = kept
         return kept[1]
+
+
+def _end_jvm(seconds: float = 600) -> int | None:
+    """Ends this process's driver JVM, whose SparkContext has stopped, and waits for it (it
+    writes the class archive as it exits): its exit code, None if it is not this process's or
+    did not end in time. A later session starts a JVM of its own."""
+    from pyspark import SparkContext
+
+    gateway = SparkContext._gateway
+    process = getattr(gateway, "proc", None)
+    if gateway is None or process is None or SparkContext._active_spark_context is not None:
+        return None
+    gateway.shutdown()
+    SparkContext._gateway = SparkContext._jvm = None
+    process.stdin.close()  # the JVM exits when its standard input ends
+    try:
+        return int(process.wait(seconds))
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        return None
 
 
 def _size(table: LakeTable) -> int:

@@ -8,6 +8,7 @@ appears only when it completes), so the object is written where it belongs and n
 left behind: no aside copies, no folder markers.
 """
 
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -76,3 +77,18 @@ def _single_data_file(fs: pafs.FileSystem, folder: str) -> str:
     if len(files) != 1:
         raise RuntimeError(f"expected one data file in {folder}, found {len(files)}")
     return files[0]
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` of this host is still there (a crashed writer's is not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    try:  # a killed process its parent has not reaped yet is gone all the same
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True

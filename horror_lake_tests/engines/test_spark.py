@@ -3,17 +3,20 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from horror_lake.engines.class_archive import ARCHIVE_MAGIC, ClassArchive
 from horror_lake.engines.spark_engine import (
     JAVA_OPTION_VARIABLES,
     QUICK_JIT,
@@ -201,6 +204,114 @@ def test_local_jvm_options_follow_the_first_read_and_yield_to_the_users_options(
     # The installation's own driver options stand, as the config's do.
     defaults.write_text("# a comment\nspark.driver.extraJavaOptions=-Xss4m\n")
     assert session_config(local, 0) == local
+    defaults.unlink()
+
+    # The class archive: recorded when missing, then mapped; not where sharing is chosen, nor
+    # with a conf folder that has files in it (Java 17 archives no such class path).
+    folder = tmp_path / "archive"
+    archive = ClassArchive(folder)
+    (tmp_path / "log4j2.properties").write_text("rootLogger.level = warn\n")
+    assert session_config(local, SHORT_RUN_BYTES, archive) == local | long
+    monkeypatch.setenv("SPARK_CONF_DIR", str(tmp_path / "empty"))
+    (tmp_path / "empty").mkdir()
+    folder.mkdir()
+    left = ["spark-a.jsa", "spark-b.jsa", "spark-c.jsa", "spark-d.jsa.999999999.recording"]
+    for age, name in enumerate(left):  # other installations' archives, a killed run's recording
+        (folder / name).write_bytes(ARCHIVE_MAGIC)
+        os.utime(folder / name, (age, age))
+    (recording,) = options(session_config(local, SHORT_RUN_BYTES, archive))[1:2]
+    assert recording.startswith("-XX:ArchiveClassesAtExit=") and archive.recording is not None
+    assert not (folder / left[-1]).exists()  # its process is gone
+    target = archive.target
+    assert target is not None and not target.exists()
+    archive.recording.write_bytes(ARCHIVE_MAGIC + bytes(100))  # what the JVM writes at exit
+    archive.keep(0)
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*left[1:3], target.name])
+    expected = [THROUGHPUT_GC, f"-XX:SharedArchiveFile={target}"]
+    assert options(session_config(local, SHORT_RUN_BYTES, archive)) == expected
+    monkeypatch.setenv("JAVA_TOOL_OPTIONS", "-Xshare:off")
+    assert session_config(local, SHORT_RUN_BYTES, archive) == local | long
+    assert session_config(mine, 0, archive) == mine
+
+
+ARCHIVE_ROUNDS = """
+import json, sys
+import pyarrow as pa
+from horror_lake.engines.spark_engine import SparkEngine
+from horror_lake.lake.location import LakeLocation
+from horror_lake.lake.tables import LakeTable
+
+lake, folder = sys.argv[1], sys.argv[2]
+table = LakeTable(LakeLocation(lake), "trusted", "numbers", "2024-01-01")
+table.write(pa.table({"n": list(range(1000))}))
+for _ in range(int(sys.argv[3])):
+    engine = SparkEngine("local[2]", {}, folder)
+    try:
+        rows = engine.query("select sum(n), count(*) from numbers", {"numbers": table})
+        bean = engine.session.sparkContext._jvm.java.lang.management.ManagementFactory
+        arguments = list(bean.getRuntimeMXBean().getInputArguments())
+        pid = int(bean.getRuntimeMXBean().getPid())
+    finally:
+        engine.close()
+    print(json.dumps({"rows": [list(r) for r in rows], "arguments": arguments, "pid": pid}))
+"""
+
+
+def test_the_first_session_records_the_class_archive_and_later_jvms_map_spark_from_it(
+    tmp_path: Path,
+) -> None:
+    """The first local session's JVM writes the class archive as the engine closes it; the next
+    session, in the same process, starts a JVM that maps Spark's classes from it (the JVM's own
+    class loading log says where each class came from). A damaged archive is recorded again,
+    and the query runs meanwhile. The folder has a space in its name, as a home folder may."""
+    folder = tmp_path / "class archive"
+    env = {k: v for k, v in os.environ.items() if k not in JAVA_OPTION_VARIABLES}
+    loads = tmp_path / "classes.%p.log"
+    conf = tmp_path / "conf"  # an empty conf folder: Java 17 archives no folder with files
+    conf.mkdir()
+    env |= {"SPARK_CONF_DIR": str(conf), "JDK_JAVA_OPTIONS": f"-Xlog:class+load:file={loads}"}
+
+    def rounds(count: int) -> list[dict[str, Any]]:
+        done = subprocess.run(
+            [sys.executable, "-c", ARCHIVE_ROUNDS, str(tmp_path / "lake"), str(folder), str(count)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=env,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert "[cds]" not in done.stdout + done.stderr  # the recording JVM's warnings are off
+        return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+
+    def spark_context_source(pid: int) -> str:
+        log = (tmp_path / f"classes.{pid}.log").read_text(errors="replace")
+        line = re.search(r"org\.apache\.spark\.SparkContext source: (.*)", log)
+        assert line, f"no SparkContext in the class loading log of JVM {pid}"
+        return line.group(1)
+
+    first, second = rounds(2)
+    archives = sorted(folder.iterdir())
+    assert [p.suffix for p in archives] == [".jsa"], archives  # and no recording left behind
+    assert first["rows"] == second["rows"] == [[499500, 1000]]
+    assert first["pid"] != second["pid"]
+    assert any(a.startswith("-XX:ArchiveClassesAtExit=") for a in first["arguments"])
+    assert f"-XX:SharedArchiveFile={archives[0]}" in second["arguments"]
+    assert spark_context_source(first["pid"]).endswith(".jar")
+    assert spark_context_source(second["pid"]) == "shared objects file (top)"
+
+    with open(archives[0], "rb") as archive:
+        magic = archive.read(4)
+    archives[0].write_bytes(b"not an archive" * 1000)
+    (damaged,) = rounds(1)
+    assert damaged["rows"] == [[499500, 1000]]
+    assert any(a.startswith("-XX:ArchiveClassesAtExit=") for a in damaged["arguments"])
+    assert spark_context_source(damaged["pid"]).endswith(".jar")
+    with open(archives[0], "rb") as archive:
+        assert archive.read(4) == magic
+
+
+def options(config: dict[str, str]) -> list[str]:
+    return config["spark.driver.extraJavaOptions"].split(" ")
 
 
 def spark_class(*args: str, log: Path) -> subprocess.Popen[bytes]:

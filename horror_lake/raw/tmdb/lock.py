@@ -37,6 +37,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import asdict, dataclass, replace
 
+from horror_lake.lake.atomic import process_alive
 from horror_lake.raw.tmdb.lock_files import LockStore
 
 HEARTBEAT_SECONDS = 10.0
@@ -92,7 +93,7 @@ class Holder:
     def stale_because(self, now: float) -> str | None:
         """Why a later run may take this lock over, or None while its holder may be alive."""
         here = self.host == socket.gethostname() and self.pid_namespace == _pid_namespace()
-        if here and not _process_alive(self.pid):
+        if here and not process_alive(self.pid):
             return "its process is gone"
         if now - self.heartbeat_at > STALE_AFTER_SECONDS:
             return f"its heartbeat is {now - self.heartbeat_at:.0f} s old"
@@ -213,17 +214,3 @@ def _pid_namespace() -> str:
         return os.readlink("/proc/self/ns/pid")
     except OSError:
         return ""
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process
-    try:  # a killed process its parent has not reaped yet is gone all the same
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
