@@ -25,8 +25,9 @@ from pathlib import Path
 from horror_lake.lake.atomic import process_alive
 
 # Besides Spark's jars and its conf folder, what spark-submit puts on the driver's class path.
-CONF_VARIABLES = ("SPARK_CONF_DIR", "HADOOP_CONF_DIR", "YARN_CONF_DIR")  # a folder each
+CONF_VARIABLES = ("HADOOP_CONF_DIR", "YARN_CONF_DIR")  # a folder each
 LIST_VARIABLES = ("SPARK_CLASSPATH", "SPARK_DIST_CLASSPATH")  # lists of entries
+KEY_VARIABLES = ("SPARK_CONF_DIR", *CONF_VARIABLES, *LIST_VARIABLES)
 # The first bytes of a JVM's dynamic archive (JDK 13 and later), little-endian.
 ARCHIVE_MAGIC = (0xF00BABA8).to_bytes(4, "little")
 KEPT = 3  # archives kept per folder (about 190 MB each): a few installations side by side
@@ -39,6 +40,11 @@ def spark_home() -> Path:
     import pyspark
 
     return Path(pyspark.__file__).parent
+
+
+def spark_conf_folder() -> Path:
+    """The folder of ``spark-defaults.conf``, first on the driver's class path."""
+    return Path(os.environ.get("SPARK_CONF_DIR") or spark_home() / "conf")
 
 
 class ClassArchive:
@@ -118,8 +124,7 @@ def _java() -> Path | None:
 
 def _class_path_folders(config: Mapping[str, str]) -> list[Path]:
     """The folders spark-submit puts on the driver JVM's class path (conf folders, mostly)."""
-    home = spark_home()
-    folders = [Path(os.environ.get("SPARK_CONF_DIR") or home / "conf")]
+    folders = [spark_conf_folder()]
     folders += [Path(os.environ[name]) for name in CONF_VARIABLES if os.environ.get(name)]
     listed = [os.environ.get(name, "") for name in LIST_VARIABLES]
     listed.append(config.get("spark.driver.extraClassPath", ""))
@@ -144,7 +149,7 @@ def _key(java: Path, config: Mapping[str, str]) -> str:
         "java": [str(java), stat.st_size, stat.st_mtime_ns],
         "jars": [str(jars)] + [[e.name, e.stat().st_size, e.stat().st_mtime_ns] for e in listed],
         "class_path": config.get("spark.driver.extraClassPath", ""),
-        "variables": [os.environ.get(name, "") for name in CONF_VARIABLES + LIST_VARIABLES],
+        "variables": [os.environ.get(name, "") for name in KEY_VARIABLES],
     }
     return hashlib.sha256(json.dumps(described).encode()).hexdigest()[:16]
 

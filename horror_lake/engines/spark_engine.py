@@ -3,23 +3,22 @@
 The session comes from dagster-pyspark's ``LazyPySparkResource``, started on first use (once per
 run); a local one's driver JVM gets the throughput collector, the quick compiler when that first
 use reads little, and Spark's classes from an archive (``session_config``, ``class_archive``).
-Inputs are read by Spark from the partition folders
-(``file://`` or ``s3a://``), each once a run while its file stays the same; a model's result is
-written by Spark into a folder beside the partition and its one file is then moved into place
-like any other partition, so data never passes through the driver.
+Inputs are read by Spark from the partition folders (``file://`` or ``s3a://``), each once a run
+while its file stays the same; a model's result is written by Spark into a folder beside the
+partition and its one file is then moved into place like any other partition, so data never
+passes through the driver.
 """
 
 import os
 import re
 import subprocess
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from dagster_pyspark import LazyPySparkResource
 
 from horror_lake.engines.base import ModelError
-from horror_lake.engines.class_archive import ClassArchive, spark_home
+from horror_lake.engines.class_archive import ClassArchive, spark_conf_folder
 from horror_lake.engines.sql import filled
 from horror_lake.lake.tables import LakeTable
 
@@ -97,8 +96,7 @@ def session_config(
 
 def _spark_defaults() -> str:
     """The installation's ``spark-defaults.conf``, which spark-submit reads, or nothing."""
-    folder = Path(os.environ.get("SPARK_CONF_DIR") or spark_home() / "conf")
-    path = folder / "spark-defaults.conf"
+    path = spark_conf_folder() / "spark-defaults.conf"
     return path.read_text(errors="replace") if path.is_file() else ""
 
 

@@ -113,6 +113,23 @@ def test_a_partition_is_read_once_a_run_until_it_is_written_again(tmp_path: Path
         engine.close()
 
 
+def spark_script(
+    script: str, *args: str, env: dict[str, str], timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """``script`` run by a Python process of its own (a JVM is started once per process), with
+    the JVM's option variables of this one left out and ``env`` added; it must succeed."""
+    environ = {k: v for k, v in os.environ.items() if k not in JAVA_OPTION_VARIABLES}
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=environ | env,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done
+
+
 FIRST_QUERY = """
 import json, os, sys
 import pyarrow as pa
@@ -156,16 +173,8 @@ def test_the_jvm_has_the_throughput_gc_and_the_quick_compiler_only_for_a_short_r
     incompressible bytes); it collects garbage with the throughput collector, unless the JVM's
     own variables choose a collector (two would keep it from starting). A process of its own: a
     JVM is started once per Python process."""
-    env = {k: v for k, v in os.environ.items() if k not in JAVA_OPTION_VARIABLES}
-    env |= {"SPARK_CONF_DIR": str(tmp_path), **variables}
-    done = subprocess.run(
-        [sys.executable, "-c", FIRST_QUERY, str(tmp_path / "lake"), str(megabytes)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
+    env = {"SPARK_CONF_DIR": str(tmp_path), **variables}
+    done = spark_script(FIRST_QUERY, str(tmp_path / "lake"), str(megabytes), env=env, timeout=300)
     answer = json.loads(done.stdout.strip().splitlines()[-1])
     assert answer["rows"] == max(megabytes, 1)
     assert (QUICK_JIT in answer["arguments"]) is quick, answer["arguments"]
@@ -265,21 +274,14 @@ def test_the_first_session_records_the_class_archive_and_later_jvms_map_spark_fr
     class loading log says where each class came from). A damaged archive is recorded again,
     and the query runs meanwhile. The folder has a space in its name, as a home folder may."""
     folder = tmp_path / "class archive"
-    env = {k: v for k, v in os.environ.items() if k not in JAVA_OPTION_VARIABLES}
     loads = tmp_path / "classes.%p.log"
     conf = tmp_path / "conf"  # an empty conf folder: Java 17 archives no folder with files
     conf.mkdir()
-    env |= {"SPARK_CONF_DIR": str(conf), "JDK_JAVA_OPTIONS": f"-Xlog:class+load:file={loads}"}
+    env = {"SPARK_CONF_DIR": str(conf), "JDK_JAVA_OPTIONS": f"-Xlog:class+load:file={loads}"}
 
     def rounds(count: int) -> list[dict[str, Any]]:
-        done = subprocess.run(
-            [sys.executable, "-c", ARCHIVE_ROUNDS, str(tmp_path / "lake"), str(folder), str(count)],
-            capture_output=True,
-            text=True,
-            timeout=600,
-            env=env,
-        )
-        assert done.returncode == 0, done.stderr[-3000:]
+        lake = str(tmp_path / "lake")
+        done = spark_script(ARCHIVE_ROUNDS, lake, str(folder), str(count), env=env, timeout=600)
         assert "[cds]" not in done.stdout + done.stderr  # the recording JVM's warnings are off
         return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
 
