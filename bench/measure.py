@@ -86,8 +86,8 @@ ORPHANS_SECONDS = 600
 
 
 class Tree:
-    """The command's process tree: its process, their children, and the orphans this process
-    adopted from them (its children but ``others``), with their resident memory."""
+    """The command's process tree, the orphans this process adopted from it included (its
+    children but ``others``, and theirs), and the tree's resident memory."""
 
     def __init__(self, others: set[int]) -> None:
         self._others = others
