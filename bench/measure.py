@@ -5,6 +5,7 @@ Shared by every suite of bench/run_bench.py; imports nothing from the suites.
 """
 
 import contextlib
+import functools
 import os
 import statistics
 import subprocess
@@ -105,16 +106,21 @@ class Tree:
         return total
 
 
+def _command_processes(others: set[int]) -> list[psutil.Process]:
+    """This process's children but ``others``: the command, and the orphans adopted from it."""
+    return [child for child in psutil.Process().children() if child.pid not in others]
+
+
 def _descendants(others: set[int]) -> list[psutil.Process]:
-    """This process's children but ``others``, and all of theirs."""
+    """The command's processes and all of their children."""
     members = []
-    for child in psutil.Process().children():
-        if child.pid not in others:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                members += [child, *child.children(recursive=True)]
+    for process in _command_processes(others):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            members += [process, *process.children(recursive=True)]
     return members
 
 
+@functools.cache  # once a process is enough
 def _adopt_orphans() -> None:
     """Make this process the one that orphans of its descendants are given to (Linux's child
     subreaper), instead of init, so that their CPU time reaches it when it waits for them."""
@@ -138,7 +144,7 @@ def _wait_for_orphans(name: str, others: set[int]) -> None:
     """Wait for the processes the command left behind (now this process's children, but
     ``others``); those still running after ``ORPHANS_SECONDS`` are killed, and named."""
     deadline = time.monotonic() + ORPHANS_SECONDS
-    while left := [c for c in psutil.Process().children() if c.pid not in others]:
+    while left := _command_processes(others):
         for child in left:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(child.pid, os.WNOHANG)  # reaps it once it has ended
