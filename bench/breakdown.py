@@ -8,7 +8,9 @@ timed, under another run id, in a copy of the home (the same storage, and the ho
 run left it). Data work is the step's wall time less its events' cost; it still holds Dagster's
 own work in the step between events (looking up the inputs' data versions, type checks). The
 fixed cost is what the process spent outside the run: start-up (imports, loading the code
-location, the instance, creating the run with its planned events) and shutdown.
+location, the instance, creating the run with its planned events) and shutdown. The critical
+path is the longest chain of steps each waiting for the one before (the run's plan says which
+steps a step waits for): however many steps ran side by side, the steps could not take less.
 """
 
 import os
@@ -30,11 +32,13 @@ class StepTime:
     seconds: float
     events: int
     event_seconds: float
+    upstream: tuple[str, ...] = ()  # the steps it waits for, from the run's plan
 
 
 @dataclass(frozen=True)
 class Breakdown:
     process_seconds: float
+    cpu_seconds: float  # the process tree's
     run_seconds: float
     run_events: int
     run_event_seconds: float
@@ -45,6 +49,24 @@ class Breakdown:
     @property
     def fixed_seconds(self) -> float:
         return self.process_seconds - self.run_seconds
+
+    def critical_path(self) -> tuple[float, list[str]]:
+        """The longest chain of steps, each waiting for the one before, and its seconds (each
+        step's wall time as it ran, alone on the machine)."""
+        finish: dict[str, tuple[float, list[str]]] = {}
+        for step in self.steps:  # in the order they ended: a step after those it waits for
+            before = max(
+                (finish[u] for u in step.upstream if u in finish),
+                key=lambda chain: chain[0],
+                default=(0.0, []),
+            )
+            finish[step.step] = (before[0] + step.seconds, [*before[1], step.step])
+        return max(finish.values(), key=lambda chain: chain[0], default=(0.0, []))
+
+    def least_seconds(self, cores: int) -> float:
+        """The least this run could take were its steps run side by side: the fixed cost plus
+        the critical path, and no less than its CPU time spread over every core."""
+        return max(self.fixed_seconds + self.critical_path()[0], self.cpu_seconds / cores)
 
     def rows(self) -> list[str]:
         out = [
@@ -67,22 +89,31 @@ class Breakdown:
 
     def summary(self) -> str:
         in_steps = sum(s.seconds for s in self.steps)
+        path_seconds, path = self.critical_path()
         return (
             f"process {self.process_seconds:.2f} s = fixed cost {self.fixed_seconds:.2f} s "
             f"(start-up and shutdown outside the run; of it, {self.planned_events} planned "
             f"events written {self.planned_event_seconds:.2f} s) + run {self.run_seconds:.2f} s "
             f"({in_steps:.2f} s in {len(self.steps)} steps, the rest between steps); "
-            f"{self.run_events} events in the run, written {self.run_event_seconds:.2f} s"
+            f"{self.run_events} events in the run, written {self.run_event_seconds:.2f} s. "
+            f"Critical path {path_seconds:.2f} s of the steps' {in_steps:.2f} s "
+            f"({' -> '.join(path)})"
         )
 
 
-def breakdown(home: Path, process_seconds: float) -> Breakdown:
-    """The last run in ``home``, broken down."""
+def breakdown(home: Path, process_seconds: float, cpu_seconds: float) -> Breakdown:
+    """The last run in ``home``, broken down (``process_seconds`` and ``cpu_seconds``: the
+    process that ran it, measured)."""
     import dagster as dg
 
     with _instance(home) as instance:
         run = instance.get_runs(limit=1)[0]
         records = instance.all_logs(run.run_id)
+        plan = instance.get_execution_plan_snapshot(run.execution_plan_snapshot_id)
+    upstream = {
+        step.key: tuple(dict.fromkeys(u for i in step.inputs for u in i.upstream_step_keys))
+        for step in plan.steps
+    }
     costs = event_costs(home, records)
     starts: dict[str, float] = {}
     steps = []
@@ -105,7 +136,13 @@ def breakdown(home: Path, process_seconds: float) -> Breakdown:
         elif kind in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE):
             step_costs = events[step]
             steps.append(
-                StepTime(step, record.timestamp - starts[step], len(step_costs), sum(step_costs))
+                StepTime(
+                    step,
+                    record.timestamp - starts[step],
+                    len(step_costs),
+                    sum(step_costs),
+                    upstream.get(step, ()),
+                )
             )
     assert run_start is not None and run_end is not None, "the run has no start or end event"
     in_run = [
@@ -115,6 +152,7 @@ def breakdown(home: Path, process_seconds: float) -> Breakdown:
     ]
     return Breakdown(
         process_seconds,
+        cpu_seconds,
         run_end - run_start,
         len(in_run),
         sum(in_run),

@@ -64,8 +64,19 @@ def job_against_floor(
         fresh(*lakes)
         measure("warm-up", JOB, env)
     results = paired(JOB, versions, floor_name, floor, repeat, lambda: fresh(*lakes))
-    detail = breakdown(scratch / "home", results[0].runs[-1].seconds)
-    text = "\n".join([detail.summary(), "", *detail.rows()])
+    last, last_floor = results[0].runs[-1], results[0].floor_runs[-1]
+    detail = breakdown(scratch / "home", last.seconds, last.cpu_seconds)
+    least = detail.least_seconds(os.cpu_count() or 1)
+    text = "\n".join(
+        [
+            f"{detail.summary()}. Steps side by side could bring this run to {least:.2f} s at "
+            f"best (the fixed cost plus the critical path, or its CPU time over "
+            f"{os.cpu_count()} cores), {least / last_floor.seconds:.2f}x its floor's "
+            f"{last_floor.seconds:.2f} s",
+            "",
+            *detail.rows(),
+        ]
+    )
     if len(results) == 2:
         pairs = list(zip(results[0].runs, results[1].runs, strict=True))
         wall = [a.seconds - b.seconds for a, b in pairs]

@@ -1,5 +1,6 @@
 """Shared fixtures: small real sample files, and lakes built from them in tmp folders."""
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -48,12 +49,14 @@ def run_job(
     raise_on_error: bool = True,
     settings: dict[str, str] | None = None,
     only: list[str] | None = None,
+    instance: dg.DagsterInstance | None = None,
 ) -> dg.ExecuteInProcessResult:
     """The whole job for one partition (or ``only`` the assets named, as ``zone/name``), in
     process, configured through the environment (``settings`` adds variables; TMDB ones are
-    unset unless given)."""
+    unset unless given), on a Dagster instance for the test unless ``instance`` is given."""
     job = defs().resolve_job_def(JOB_NAME)
-    with pytest.MonkeyPatch.context() as env, dg.instance_for_test() as instance:
+    given = dg.instance_for_test() if instance is None else contextlib.nullcontext(instance)
+    with pytest.MonkeyPatch.context() as env, given as instance:
         env.setenv("HORROR_LAKE_ROOT", str(lake))
         env.setenv("HORROR_LAKE_LANDING", str(landing))
         env.delenv("HORROR_LAKE_ENGINE", raising=False)
