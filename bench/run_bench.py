@@ -66,12 +66,13 @@ def job_against_floor(
     results = paired(JOB, versions, floor_name, floor, repeat, lambda: fresh(*lakes))
     last, last_floor = results[0].runs[-1], results[0].floor_runs[-1]
     detail = breakdown(scratch / "home", last.seconds, last.cpu_seconds)
-    least = detail.least_seconds(os.cpu_count() or 1)
+    cores = os.cpu_count() or 1
+    least = detail.least_seconds(cores)
     text = "\n".join(
         [
             f"{detail.summary()}. Steps side by side could bring this run to {least:.2f} s at "
-            f"best (the fixed cost plus the critical path, or its CPU time over "
-            f"{os.cpu_count()} cores), {least / last_floor.seconds:.2f}x its floor's "
+            f"best (the fixed cost plus the critical path, or its CPU time over {cores} "
+            f"cores), {least / last_floor.seconds:.2f}x its floor's "
             f"{last_floor.seconds:.2f} s",
             "",
             *detail.rows(),

@@ -24,7 +24,16 @@ def timed(steps: list[tuple[str, float, tuple[str, ...]]], cpu: float = 0.0) -> 
     """A breakdown of steps with known times (in the order they ended), 1 s of fixed cost."""
     times = [bench.StepTime(name, seconds, 0, 0.0, upstream) for name, seconds, upstream in steps]
     run = sum(seconds for _, seconds, _ in steps)
-    return bench.Breakdown(run + 1.0, cpu, run, 0, 0.0, 0, 0.0, times)
+    return bench.Breakdown(
+        process_seconds=run + 1.0,
+        cpu_seconds=cpu,
+        run_seconds=run,
+        run_events=0,
+        run_event_seconds=0.0,
+        planned_events=0,
+        planned_event_seconds=0.0,
+        steps=times,
+    )
 
 
 def test_the_critical_path_is_the_longest_chain_of_waiting_steps() -> None:
